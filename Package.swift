@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+// xmask — crossbar-aware multi-task adaptation of CNNs on ReRAM accelerators.
+// Layers (imports point down): XMaskTensor, XMaskCrossbar (import nothing of ours) ◄ XMaskNN ◄ XMaskMasks ◄ XMaskExperiments ◄ xmask
+import PackageDescription
+
+let package = Package(
+    name: "xmask",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "xmask", targets: ["xmask"]),
+        .executable(name: "xmask-bench", targets: ["XMaskBench"]),
+        .library(name: "XMaskTensor", targets: ["XMaskTensor"]),
+        .library(name: "XMaskCrossbar", targets: ["XMaskCrossbar"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C micro-kernels with per-function target attributes, chosen at run time (no unsafeFlags).
+        .target(name: "CXMaskKernels"),
+        .target(name: "XMaskTensor", dependencies: ["CXMaskKernels"]),
+        .target(name: "XMaskCrossbar"),
+        .executableTarget(name: "xmask", dependencies: [
+            "XMaskTensor", "XMaskCrossbar",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "XMaskBench", dependencies: [
+            "XMaskTensor", "XMaskCrossbar",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "XMaskTensorTests", dependencies: ["XMaskTensor"], resources: [.copy("Golden")]),
+        .testTarget(name: "XMaskCrossbarTests", dependencies: ["XMaskCrossbar"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

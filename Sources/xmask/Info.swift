@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import XMaskTensor
+
+/// `xmask info`: version, SIMD path of the kernels on this CPU, thread count.
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version, the kernels' SIMD path on this CPU and the thread count.")
+
+    @Flag(help: "Print a JSON object.") var json = false
+
+    func run() throws {
+        let info: [String: String] = [
+            "version": XMask.version,
+            "simd": KernelInfo.simdPath,
+            "threads": String(Parallelism.threadCount),
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("xmask \(info["version"]!)")
+            print("SIMD path: \(info["simd"]!)")
+            print("threads:   \(info["threads"]!)")
+        }
+    }
+}

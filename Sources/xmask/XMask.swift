@@ -1,0 +1,13 @@
+import ArgumentParser
+import XMaskTensor
+
+@main
+struct XMask: ParsableCommand {
+    static let version = "0.1.0"
+    static let configuration = CommandConfiguration(
+        commandName: "xmask",
+        abstract: "Crossbar-aware multi-task adaptation of CNNs on ReRAM accelerators, with the hardware cost of each task.",
+        version: version,
+        subcommands: [Info.self]
+    )
+}
