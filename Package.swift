@@ -20,16 +20,20 @@ let package = Package(
         .target(name: "CXMaskKernels"),
         .target(name: "XMaskTensor", dependencies: ["CXMaskKernels"]),
         .target(name: "XMaskCrossbar"),
+        .target(name: "XMaskData", dependencies: ["XMaskTensor"]),
+        .target(name: "XMaskNN", dependencies: ["XMaskTensor"]),
         .executableTarget(name: "xmask", dependencies: [
-            "XMaskTensor", "XMaskCrossbar",
+            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "XMaskBench", dependencies: [
-            "XMaskTensor", "XMaskCrossbar",
+            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "XMaskTensorTests", dependencies: ["XMaskTensor"], resources: [.copy("Golden")]),
         .testTarget(name: "XMaskCrossbarTests", dependencies: ["XMaskCrossbar"]),
+        .testTarget(name: "XMaskDataTests", dependencies: ["XMaskData", "XMaskTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "XMaskNNTests", dependencies: ["XMaskNN", "XMaskTensor"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// XMaskData: datasets (IDX, CIFAR, NPY/NPZ), augmentation, batching.

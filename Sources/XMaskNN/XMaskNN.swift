@@ -1,0 +1,1 @@
+// XMaskNN: layers, models, optimizers, quantization-aware training.
