@@ -73,7 +73,7 @@ public struct Tensor: @unchecked Sendable {
     /// Normalises a possibly negative axis for rank `rank`, naming `op` when it is out of range.
     static func normalizedAxis(_ axis: Int, rank: Int, op: String) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) out of range for rank \(rank)")
+        precondition(a >= 0 && a < Swift.max(rank, 1), "\(op): axis \(axis) out of range for rank \(rank)")
         return a
     }
 }
@@ -111,7 +111,7 @@ extension Tensor {
         var out = [Float](repeating: 0, count: n)
         var i = 0
         while i < n {
-            let u1 = max(rng.nextUnitDouble(), 1e-300)
+            let u1 = Swift.max(rng.nextUnitDouble(), 1e-300)
             let u2 = rng.nextUnitDouble()
             let r = (-2 * Foundation.log(u1)).squareRoot()
             out[i] = mean + standardDeviation * Float(r * Foundation.cos(2 * Double.pi * u2))
@@ -126,7 +126,7 @@ extension Tensor {
         let n = shape.reduce(1, *)
         var out = [Float](repeating: 0, count: n)
         for i in 0..<n {
-            let u = min(max(rng.nextUnitDouble(), 1e-12), 1 - 1e-12)
+            let u = Swift.min(Swift.max(rng.nextUnitDouble(), 1e-12), 1 - 1e-12)
             out[i] = Float(-Foundation.log(-Foundation.log(u)))
         }
         return Tensor(shape: shape, scalars: out)
