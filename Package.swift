@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "XMaskCrossbar"),
         .target(name: "XMaskData", dependencies: ["XMaskTensor"]),
         .target(name: "XMaskNN", dependencies: ["XMaskTensor"]),
+        .target(name: "XMaskMasks", dependencies: ["XMaskNN", "XMaskTensor", "XMaskCrossbar"]),
         .executableTarget(name: "xmask", dependencies: [
             "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "XMaskTensorTests", dependencies: ["XMaskTensor"], resources: [.copy("Golden")]),
         .testTarget(name: "XMaskCrossbarTests", dependencies: ["XMaskCrossbar"]),
         .testTarget(name: "XMaskDataTests", dependencies: ["XMaskData", "XMaskTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "XMaskMasksTests", dependencies: ["XMaskMasks", "XMaskNN", "XMaskTensor", "XMaskCrossbar"]),
         .testTarget(name: "XMaskNNTests", dependencies: ["XMaskNN", "XMaskTensor"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

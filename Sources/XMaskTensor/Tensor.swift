@@ -139,3 +139,8 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(shape: \(shape), [\(shown)\(scalars.count > 8 ? ", …" : "")])"
     }
 }
+
+extension Tensor: Equatable {
+    /// Same shape and bit-identical elements (the tape node is not compared).
+    public static func == (a: Tensor, b: Tensor) -> Bool { a.shape == b.shape && a.scalars == b.scalars }
+}

@@ -1,0 +1,77 @@
+import XMaskTensor
+
+/// The binary Concrete (Gumbel-Sigmoid) relaxation of a keep/drop mask (Maddison et al. 2017;
+/// Jang et al. 2017), as XBM eq. 4–6 and XMA2 eq. 7 use it.
+///
+/// Keep-probability `π0 = σ(β·m)`; relaxed sample
+/// `p(m) = σ((log π0 − log(1 − π0) + g0 − g1)/T) = σ((β·m + g0 − g1)/T)`, `g0, g1 ~ Gumbel(0, 1)`;
+/// the forward pass thresholds `p` at 0.5 and the backward pass differentiates `p`
+/// (straight-through). `P(p ≥ 0.5) = σ(β·m)`. In evaluation there is no noise: keep iff `m ≥ 0`.
+///
+/// Note: XBM's eq. 5–6 as printed use `log π0` alone as the logit, i.e. they put 0 where
+/// `−log(1 − π0)` belongs; that caps the keep-probability at 1/2 for every m. We implement the
+/// textbook relaxation above (DESIGN.md).
+public struct GumbelSigmoid: Sendable, Equatable, Codable {
+    /// Scale of the real mask inside the logistic, eq. 4.
+    public var beta: Float
+    /// Temperature T of the relaxation.
+    public var temperature: Float
+
+    public init(beta: Float = 1, temperature: Float = 1) {
+        precondition(beta > 0 && temperature > 0, "GumbelSigmoid: β \(beta) and T \(temperature) must be positive")
+        self.beta = beta
+        self.temperature = temperature
+    }
+
+    /// The relaxed sample `p(m)` (differentiable).
+    public func relaxed(_ realMask: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor {
+        let g0 = Tensor.gumbel(realMask.shape, using: &rng)
+        let g1 = Tensor.gumbel(realMask.shape, using: &rng)
+        return sigmoid((realMask * beta + (g0 - g1)) * (1 / temperature))
+    }
+
+    /// A hard {0, 1} sample whose gradient is that of `p(m)`.
+    public func sample(_ realMask: Tensor, using rng: inout some RandomNumberGenerator) -> Tensor {
+        let p = relaxed(realMask, using: &rng)
+        return straightThrough(forward: p.greaterEqual(0.5), backward: p)
+    }
+
+    /// The evaluation mask: 1 where `m ≥ 0` (keep-probability ≥ 1/2), no noise.
+    public func deterministic(_ realMask: Tensor) -> Tensor { realMask.greaterEqual(0) }
+
+    /// The keep-probability `σ(β·m)`.
+    public func keepProbability(_ realMask: Tensor) -> Tensor { sigmoid(realMask * beta) }
+}
+
+/// The levels of XMA's column-wise shift mask: 0, `N` shift levels 1/2, 1/4, 1/8 (in that order
+/// of preference), and 1 (XMA2 §3.3.1). `N = 0` leaves {0, 1}: XBM's binary mask.
+public struct ShiftLevels: Sendable, Equatable, Codable {
+    /// Number of shift levels N ∈ 0...3.
+    public let count: Int
+
+    public init(count: Int) {
+        precondition((0...3).contains(count), "ShiftLevels: \(count) shift levels; 0...3 supported (1/2, 1/4, 1/8)")
+        self.count = count
+    }
+
+    /// The shift levels strictly between 0 and 1, largest first.
+    public var shifts: [Float] { Array([Float(0.5), 0.25, 0.125].prefix(count)) }
+    /// Every level, ascending: 0, shifts…, 1.
+    public var all: [Float] { [0] + shifts.reversed() + [1] }
+    /// Bits to store one level: ⌈log2(N + 2)⌉.
+    public var bitsPerValue: Int {
+        var b = 0
+        while (1 << b) < count + 2 { b += 1 }
+        return b
+    }
+
+    /// The level nearest to `x` among 0 and the shift levels (the value of a dropped column).
+    public func quantizeDropped(_ x: Float) -> Float {
+        var best: Float = 0
+        for s in shifts where abs(x - s) < abs(x - best) { best = s }
+        return best
+    }
+
+    /// Index of `level` in ``all`` (for packing), or nil if it is not a level.
+    public func index(of level: Float) -> Int? { all.firstIndex(of: level) }
+}

@@ -1,0 +1,46 @@
+import XMaskCrossbar
+
+/// Every knob of a task's mask, with the papers' defaults; the method itself is the crossbar
+/// model's ``AdaptationMethod`` (so training and hardware cost speak of the same thing).
+public struct MaskConfig: Sendable, Equatable, Codable {
+    public var method: AdaptationMethod
+    /// Piggyback / KSM binarisation threshold τ (Piggyback: 5e-3).
+    public var threshold: Float = 5e-3
+    /// Piggyback / KSM initial real mask (Piggyback: 1e-2).
+    public var realMaskInitial: Float = 1e-2
+    /// KSM soft-part scale α (KSM code: 0.5).
+    public var ksmAlpha: Float = 0.5
+    /// KSM Gumbel-Sigmoid β on `m_r − τ`: large, so that the 1e-2 init is kept with p ≈ 0.99.
+    public var ksmBeta: Float = 1000
+    /// Initial real column mask (XBM/XMA/XMA2): keep-probability σ(β·init) at the start.
+    public var columnMaskInitial: Float = 1
+    /// Gumbel-Sigmoid β at the first step (XBM eq. 4).
+    public var beta: Float = 2
+    /// β at the last step; β grows geometrically from ``beta`` so that training ends in the
+    /// nearly deterministic regime evaluation uses (DESIGN.md's measured pitfall).
+    public var betaFinal: Float = 50
+    /// Gumbel-Sigmoid temperature T (XBM eq. 6).
+    public var temperature: Float = 1
+    /// Keep batch norm frozen at the backbone's (otherwise each task trains its own affine
+    /// parameters and statistics, which live in the digital periphery).
+    public var freezeBatchNorm: Bool = false
+
+    public init(method: AdaptationMethod) { self.method = method }
+
+    /// XMA shift levels N in use (0 for XBM and the weight-wise methods).
+    public var shiftLevels: Int {
+        switch method {
+        case let .xma(n): n
+        case let .xma2(_, n): n
+        default: 0
+        }
+    }
+
+    /// β after a fraction `progress` ∈ [0, 1] of training.
+    public func beta(atProgress progress: Double) -> Float {
+        let t = Float(min(max(progress, 0), 1))
+        return beta * Foundation.pow(betaFinal / beta, t)
+    }
+}
+
+import Foundation
