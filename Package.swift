@@ -23,8 +23,9 @@ let package = Package(
         .target(name: "XMaskData", dependencies: ["XMaskTensor"]),
         .target(name: "XMaskNN", dependencies: ["XMaskTensor"]),
         .target(name: "XMaskMasks", dependencies: ["XMaskNN", "XMaskTensor", "XMaskCrossbar"]),
+        .target(name: "XMaskExperiments", dependencies: ["XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"]),
         .executableTarget(name: "xmask", dependencies: [
-            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN",
+            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "XMaskBench", dependencies: [
@@ -34,6 +35,7 @@ let package = Package(
         .testTarget(name: "XMaskTensorTests", dependencies: ["XMaskTensor"], resources: [.copy("Golden")]),
         .testTarget(name: "XMaskCrossbarTests", dependencies: ["XMaskCrossbar"]),
         .testTarget(name: "XMaskDataTests", dependencies: ["XMaskData", "XMaskTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "XMaskExperimentsTests", dependencies: ["XMaskExperiments", "XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"]),
         .testTarget(name: "XMaskMasksTests", dependencies: ["XMaskMasks", "XMaskNN", "XMaskTensor", "XMaskCrossbar"]),
         .testTarget(name: "XMaskNNTests", dependencies: ["XMaskNN", "XMaskTensor"], resources: [.copy("Golden")]),
     ],

@@ -1,0 +1,83 @@
+import XMaskNN
+import XMaskTensor
+
+/// Quantization settings as stored in a bundle manifest (``XMaskNN/QuantizationConfig`` as JSON).
+public struct QuantizationSpec: Codable, Sendable, Equatable {
+    public var weightBits: Int
+    public var activationBits: Int
+    public var firstLayerBits: Int
+    public var lastLayerBits: Int
+    /// `maxAbs` or `learned`.
+    public var weightScale: String
+
+    public init(weightBits: Int = 4, activationBits: Int = 4, firstLayerBits: Int = 8, lastLayerBits: Int = 8,
+                weightScale: String = WeightScaleMode.maxAbs.rawValue) {
+        self.weightBits = weightBits
+        self.activationBits = activationBits
+        self.firstLayerBits = firstLayerBits
+        self.lastLayerBits = lastLayerBits
+        self.weightScale = weightScale
+    }
+
+    public func config() throws -> QuantizationConfig {
+        guard let mode = WeightScaleMode(rawValue: weightScale) else {
+            throw ExperimentError.invalidOption(name: "weightScale", value: weightScale,
+                                                expected: WeightScaleMode.allCases.map(\.rawValue).joined(separator: " or "))
+        }
+        let c = QuantizationConfig(weightBits: weightBits, activationBits: activationBits, firstLayerBits: firstLayerBits,
+                                   lastLayerBits: lastLayerBits, weightScale: mode)
+        do { try c.validate() } catch { throw ExperimentError.invalidOption(name: "quantization", value: "\(self)", expected: error.description) }
+        return c
+    }
+}
+
+/// Which network to build: architecture, input channels and size, classes, quantization.
+public struct ModelSpec: Codable, Sendable, Equatable {
+    /// One of ``ModelSpec/names``.
+    public var name: String
+    public var inChannels: Int
+    public var numClasses: Int
+    /// Square input size the network is trained at (28 or 32 for the CIFAR-style models).
+    public var imageSize: Int
+    /// `nil`: full precision.
+    public var quantization: QuantizationSpec?
+
+    public static let names = ["resnet20", "resnet32", "resnet56", "resnet18", "resnet18-imagenet", "resnet50", "vgg8"]
+
+    public init(name: String, inChannels: Int, numClasses: Int, imageSize: Int, quantization: QuantizationSpec? = QuantizationSpec()) {
+        self.name = name
+        self.inChannels = inChannels
+        self.numClasses = numClasses
+        self.imageSize = imageSize
+        self.quantization = quantization
+    }
+
+    /// Checks the name and sizes; the error names the field.
+    public func validate() throws {
+        guard Self.names.contains(name) else {
+            throw ExperimentError.invalidOption(name: "model", value: name, expected: "one of \(Self.names.joined(separator: ", "))")
+        }
+        guard inChannels >= 1 else { throw ExperimentError.invalidOption(name: "inChannels", value: "\(inChannels)", expected: "≥ 1") }
+        guard numClasses >= 2 else { throw ExperimentError.invalidOption(name: "numClasses", value: "\(numClasses)", expected: "≥ 2") }
+        guard imageSize >= 8 else { throw ExperimentError.invalidOption(name: "imageSize", value: "\(imageSize)", expected: "≥ 8") }
+        _ = try quantization?.config()
+    }
+
+    /// A freshly initialised network (weights from `seed`), quantized as the spec says.
+    public func build(seed: UInt64) throws -> any ImageClassifier {
+        try validate()
+        var rng = SeededGenerator(seed: seed)
+        let model: any ImageClassifier
+        switch name {
+        case "resnet20": model = ResNet.resnet20(inChannels: inChannels, numClasses: numClasses, using: &rng)
+        case "resnet32": model = ResNet.resnet32(inChannels: inChannels, numClasses: numClasses, using: &rng)
+        case "resnet56": model = ResNet.resnet56(inChannels: inChannels, numClasses: numClasses, using: &rng)
+        case "resnet18": model = ResNet.resnet18(inChannels: inChannels, numClasses: numClasses, stem: .cifar, using: &rng)
+        case "resnet18-imagenet": model = ResNet.resnet18(inChannels: inChannels, numClasses: numClasses, stem: .imagenet, using: &rng)
+        case "resnet50": model = ResNet.resnet50(inChannels: inChannels, numClasses: numClasses, using: &rng)
+        default: model = VGG8(inChannels: inChannels, numClasses: numClasses, inputHeight: imageSize, inputWidth: imageSize, using: &rng)
+        }
+        if let q = quantization { try model.quantize(q.config()) }
+        return model
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import XMaskCrossbar
+import XMaskData
+import XMaskNN
+import XMaskTensor
+
+/// Settings of a backbone training run (`xmask pretrain`).
+public struct PretrainConfig: Codable, Sendable, Equatable {
+    public var model: ModelSpec
+    /// Dataset directory (MNIST-layout IDX files).
+    public var data: String
+    public var epochs: Int
+    public var batchSize: Int = 128
+    /// SGD with Nesterov momentum, cosine schedule with a one-epoch linear warm-up.
+    public var learningRate: Float = 0.05
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 5e-4
+    public var labelSmoothing: Float = 0
+    /// Random crop with this zero padding (0 = off; off for digits and Fashion-MNIST by default).
+    public var cropPadding: Int = 0
+    public var horizontalFlip: Bool = false
+    /// Use only the first N training images (stratified), for quick runs; nil = all.
+    public var trainSubset: Int?
+    public var seed: UInt64 = 1
+
+    public init(model: ModelSpec, data: String, epochs: Int) {
+        self.model = model
+        self.data = data
+        self.epochs = epochs
+    }
+
+    public func validate() throws {
+        try model.validate()
+        for (name, v) in [("epochs", epochs), ("batchSize", batchSize)] where v < 1 {
+            throw ExperimentError.invalidOption(name: name, value: "\(v)", expected: "≥ 1")
+        }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw ExperimentError.invalidOption(name: "learningRate", value: "\(learningRate)", expected: "a positive number")
+        }
+        guard (0..<1).contains(labelSmoothing) else {
+            throw ExperimentError.invalidOption(name: "labelSmoothing", value: "\(labelSmoothing)", expected: "0 ≤ ε < 1")
+        }
+    }
+}
+
+public struct PretrainResult: Codable, Sendable {
+    public var testAccuracy: Double
+    public var trainAccuracy: Double
+    public var epochs: Int
+    public var seconds: Double
+    public var imagesPerSecond: Double
+    public var bundle: String
+}
+
+/// Trains a backbone and saves it as a new bundle in `outDirectory`.
+///
+/// Checkpoints (model, optimizer, epoch) go to `outDirectory/checkpoint.safetensors` after every
+/// epoch, atomically; `resume` continues from it to the same final weights as an uninterrupted
+/// run (data order and augmentation are functions of (seed, epoch, batch)). A non-finite loss
+/// stops training and leaves the last good checkpoint in place.
+public final class Pretrainer {
+    public let config: PretrainConfig
+    public let outDirectory: URL
+    public let geometry: CrossbarGeometry
+    let reporter: ProgressReporter
+
+    public init(config: PretrainConfig, outDirectory: URL, geometry: CrossbarGeometry = CrossbarGeometry(),
+                reporter: ProgressReporter = SilentReporter()) {
+        self.config = config
+        self.outDirectory = outDirectory
+        self.geometry = geometry
+        self.reporter = reporter
+    }
+
+    public var checkpointURL: URL { outDirectory.appendingPathComponent("checkpoint.safetensors") }
+
+    public func run(resume: Bool) throws -> PretrainResult {
+        try config.validate()
+        if FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent("bundle.json").path) {
+            throw ExperimentError.bundleExists(path: outDirectory.path)
+        }
+        let data = try TaskData(directory: URL(fileURLWithPath: config.data), inChannels: config.model.inChannels,
+                                imageSize: config.model.imageSize, classCount: config.model.numClasses)
+        guard data.classCount == config.model.numClasses else {
+            throw ExperimentError.invalidOption(name: "numClasses", value: "\(config.model.numClasses)",
+                                                expected: "\(data.classCount), the classes of \(config.data)")
+        }
+        var train = data.train
+        if let n = config.trainSubset { train = train.stratifiedSample(min(n, train.count), seed: config.seed) }
+        let model = try config.model.build(seed: config.seed)
+        let parameters = model.trainableParameters()
+        let keyed = model.namedParameters().filter { $0.parameter.kind == .parameter && $0.parameter.isTrainable }
+        let optimizer = SGD(learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay, nesterov: true)
+        let options = data.trainingOptions(batchSize: config.batchSize, seed: config.seed,
+                                           augmentation: Augmentation(cropPadding: config.cropPadding, horizontalFlip: config.horizontalFlip))
+        let stepsPerEpoch = train.batches(options).batchCount
+        guard stepsPerEpoch > 0 else {
+            throw ExperimentError.invalidOption(name: "batchSize", value: "\(config.batchSize)", expected: "≤ \(train.count) training images")
+        }
+        let schedule = LearningRateSchedule.cosine(base: config.learningRate, totalSteps: config.epochs * stepsPerEpoch,
+                                                   warmupSteps: min(stepsPerEpoch, config.epochs * stepsPerEpoch))
+        try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
+
+        var startEpoch = 0
+        if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
+            startEpoch = try loadCheckpoint(model: model, optimizer: optimizer, keyed: keyed)
+            reporter.message("resuming \(checkpointURL.path) after epoch \(startEpoch)")
+        }
+        var lastCheckpoint: String? = startEpoch > 0 ? checkpointURL.path : nil
+        let overall = ProgressMeter()
+        var trainAccuracy = 0.0
+        var imagesSeen = 0
+        for epoch in startEpoch..<config.epochs {
+            model.setTraining(true)
+            var meter = ProgressMeter()
+            for (k, batch) in train.batches(options, epoch: epoch).enumerated() {
+                let step = epoch * stepsPerEpoch + k
+                optimizer.learningRate = schedule.learningRate(at: step)
+                var logits = Tensor(0)
+                let (loss, grads) = valueAndGradient(of: model, parameters: parameters) { () -> Tensor in
+                    logits = model(batch.images)
+                    return crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: config.labelSmoothing)
+                }
+                guard loss.item.isFinite else {
+                    throw ExperimentError.nonFiniteLoss(step: k, epoch: epoch + 1, lastCheckpoint: lastCheckpoint)
+                }
+                optimizer.step(parameters: parameters, gradients: grads)
+                meter.add(loss: Double(loss.item), correct: correctCount(logits: logits.detached(), labels: batch.labels),
+                          batch: batch.labels.count)
+                imagesSeen += batch.labels.count
+                let done = Double((epoch - startEpoch) * stepsPerEpoch + k + 1)
+                let remaining = Double((config.epochs - epoch) * stepsPerEpoch - k - 1)
+                reporter.progress(TrainingProgress(
+                    phase: "pretrain", epoch: epoch + 1, epochs: config.epochs, step: k + 1, totalSteps: stepsPerEpoch,
+                    loss: meter.meanLoss, accuracy: meter.accuracy, imagesPerSecond: meter.imagesPerSecond,
+                    etaSeconds: overall.seconds / done * remaining))
+            }
+            trainAccuracy = meter.accuracy
+            try saveCheckpoint(model: model, optimizer: optimizer, keyed: keyed, epoch: epoch + 1)
+            lastCheckpoint = checkpointURL.path
+            reporter.message(String(format: "epoch %d/%d: loss %.4f, train accuracy %.2f%%, %.0f images/s",
+                                    epoch + 1, config.epochs, meter.meanLoss, 100 * meter.accuracy, meter.imagesPerSecond))
+        }
+        let seconds = overall.seconds
+        let result = evaluate(model, on: data.test, options: data.evaluationOptions())
+        reporter.message(String(format: "test accuracy %.2f%% (%d/%d)", 100 * result.accuracy, result.correct, result.count))
+        _ = try TaskBundle.create(at: outDirectory, model: model, spec: config.model, task: URL(fileURLWithPath: config.data).lastPathComponent,
+                                  data: config.data, testAccuracy: result.accuracy, geometry: geometry)
+        return PretrainResult(testAccuracy: result.accuracy, trainAccuracy: trainAccuracy, epochs: config.epochs,
+                              seconds: seconds, imagesPerSecond: seconds > 0 ? Double(imagesSeen) / seconds : 0,
+                              bundle: outDirectory.path)
+    }
+
+    func saveCheckpoint(model: any ImageClassifier, optimizer: SGD, keyed: [(key: String, parameter: Parameter)], epoch: Int) throws {
+        var file = Safetensors(tensors: model.stateDict(), metadata: [
+            "format": "xmask-checkpoint", "epoch": String(epoch),
+            "config": String(decoding: try JSONEncoder().encode(config), as: UTF8.self),
+        ])
+        for (k, t) in optimizer.stateDict(for: keyed) { file.setTensor(t, forKey: "optimizer." + k) }
+        try AtomicFile.write(file.serialized(), to: checkpointURL)
+    }
+
+    func loadCheckpoint(model: any ImageClassifier, optimizer: SGD, keyed: [(key: String, parameter: Parameter)]) throws -> Int {
+        let file = try Safetensors(contentsOf: checkpointURL)
+        guard file.metadata["format"] == "xmask-checkpoint", let epochText = file.metadata["epoch"], let epoch = Int(epochText) else {
+            throw ExperimentError.checkpoint(path: checkpointURL.path, reason: "not an xmask checkpoint (metadata format/epoch missing)")
+        }
+        guard let text = file.metadata["config"], let saved = try? JSONDecoder().decode(PretrainConfig.self, from: Data(text.utf8)),
+              saved == config else {
+            throw ExperimentError.checkpoint(path: checkpointURL.path, reason: "was made with different settings; resume with the same options or use a new --out")
+        }
+        var modelState: [String: Tensor] = [:], optimizerState: [String: Tensor] = [:]
+        for (k, t) in file.tensors() {
+            if k.hasPrefix("optimizer.") { optimizerState[String(k.dropFirst(10))] = t } else { modelState[k] = t }
+        }
+        try model.load(stateDict: modelState, strict: true)
+        try optimizer.load(stateDict: optimizerState, for: keyed)
+        return epoch
+    }
+}

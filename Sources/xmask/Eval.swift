@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import XMaskExperiments
+
+/// `xmask eval`: re-evaluates every task of a bundle from its files.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-evaluate the backbone and every task of a bundle; print accuracies and forgetting.",
+        discussion: "Each task is rebuilt from backbone.safetensors and its own file (hashes checked); its test logits are compared bit for bit with those recorded when it was added.")
+
+    @Option(help: "Bundle directory.") var bundle: String
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        let opened = try TaskBundle.open(URL(fileURLWithPath: bundle))
+        let rows = try options.withThreads { try evaluateBundle(opened, reporter: TerminalReporter(quiet: options.quiet)) }
+        if options.json { try printJSON(rows); return }
+        func pct(_ v: Double?) -> String { v.map { String(format: "%6.2f%%", 100 * $0) } ?? "      —" }
+        print("task              method              when added   now        forgetting  logits")
+        for r in rows {
+            let name = r.task.padding(toLength: 17, withPad: " ", startingAt: 0)
+            let method = r.method.padding(toLength: 19, withPad: " ", startingAt: 0)
+            let forgetting = r.forgetting.map { String(format: "%+7.2f pp", -100 * $0) } ?? "—"
+            let identical = r.logitsIdentical.map { $0 ? "bit-identical" : "CHANGED" } ?? "—"
+            print("\(name) \(method) \(pct(r.accuracyWhenAdded))    \(pct(r.accuracyNow))    \(forgetting)  \(identical)")
+        }
+    }
+}
