@@ -18,12 +18,12 @@ let package = Package(
     targets: [
         // C micro-kernels with per-function target attributes, chosen at run time (no unsafeFlags).
         .target(name: "CXMaskKernels"),
-        .target(name: "XMaskTensor", dependencies: ["CXMaskKernels"]),
-        .target(name: "XMaskCrossbar"),
-        .target(name: "XMaskData", dependencies: ["XMaskTensor"]),
-        .target(name: "XMaskNN", dependencies: ["XMaskTensor"]),
-        .target(name: "XMaskMasks", dependencies: ["XMaskNN", "XMaskTensor", "XMaskCrossbar"]),
-        .target(name: "XMaskExperiments", dependencies: ["XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"]),
+        .target(name: "XMaskTensor", dependencies: ["CXMaskKernels"], exclude: ["README.md"]),
+        .target(name: "XMaskCrossbar", exclude: ["README.md"]),
+        .target(name: "XMaskData", dependencies: ["XMaskTensor"], exclude: ["README.md"]),
+        .target(name: "XMaskNN", dependencies: ["XMaskTensor"], exclude: ["README.md"]),
+        .target(name: "XMaskMasks", dependencies: ["XMaskNN", "XMaskTensor", "XMaskCrossbar"], exclude: ["README.md"]),
+        .target(name: "XMaskExperiments", dependencies: ["XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"], exclude: ["README.md"]),
         .executableTarget(name: "xmask", dependencies: [
             "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,1 +1,0 @@
-// XMaskData: datasets (IDX, CIFAR, NPY/NPZ), augmentation, batching.
