@@ -1,1 +1,0 @@
-// XMaskNN: layers, models, optimizers, quantization-aware training.
