@@ -72,6 +72,11 @@ public final class Adapter {
     public func run(bundle: inout TaskBundle, hardware: HardwareModel? = nil) throws -> TaskEntry {
         try config.validate()
         try bundle.checkNewTaskName(config.task)
+        if case let .xma2(fraction, _) = config.mask.method, fraction > bundle.manifest.geometry.sparePEFraction + 1e-12 {
+            throw ExperimentError.invalidOption(
+                name: "peFraction", value: "\(fraction)",
+                expected: "at most the bundle's spare-PE fraction \(bundle.manifest.geometry.sparePEFraction) (XMA2 programs its PEs into spare PEs; make the bundle with a larger --spare-pe-fraction)")
+        }
         let spec = bundle.manifest.backbone.model
         let data = try TaskData(directory: URL(fileURLWithPath: config.data), inChannels: spec.inChannels, imageSize: spec.imageSize,
                                 classCount: config.classes)

@@ -74,7 +74,16 @@ public final class Pretrainer {
 
     public var checkpointURL: URL { outDirectory.appendingPathComponent("checkpoint.safetensors") }
 
+    /// - Parameter stopAfter: stop (as if interrupted) once this many epochs have been
+    ///   checkpointed in total; returns nil then. The checkpoint stays for `resume`.
     public func run(resume: Bool) throws -> PretrainResult {
+        guard let result = try run(resume: resume, stopAfter: nil) else {
+            throw ExperimentError.checkpoint(path: checkpointURL.path, reason: "training stopped before its last epoch")
+        }
+        return result
+    }
+
+    public func run(resume: Bool, stopAfter: Int?) throws -> PretrainResult? {
         try config.validate()
         if FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent("bundle.json").path) {
             throw ExperimentError.bundleExists(path: outDirectory.path)
@@ -122,7 +131,7 @@ public final class Pretrainer {
                     return crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: config.labelSmoothing)
                 }
                 guard loss.item.isFinite else {
-                    throw ExperimentError.nonFiniteLoss(step: k, epoch: epoch + 1, lastCheckpoint: lastCheckpoint)
+                    throw ExperimentError.nonFiniteLoss(step: k + 1, epoch: epoch + 1, lastCheckpoint: lastCheckpoint)
                 }
                 optimizer.step(parameters: parameters, gradients: grads)
                 meter.add(loss: Double(loss.item), correct: correctCount(logits: logits.detached(), labels: batch.labels),
@@ -140,6 +149,7 @@ public final class Pretrainer {
             lastCheckpoint = checkpointURL.path
             reporter.message(String(format: "epoch %d/%d: loss %.4f, train accuracy %.2f%%, %.0f images/s",
                                     epoch + 1, config.epochs, meter.meanLoss, 100 * meter.accuracy, meter.imagesPerSecond))
+            if let stopAfter, epoch + 1 >= stopAfter, epoch + 1 < config.epochs { return nil }
         }
         let seconds = overall.seconds
         let result = evaluate(model, on: data.test, options: data.evaluationOptions())

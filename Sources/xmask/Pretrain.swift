@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XMaskCrossbar
 import XMaskExperiments
 
 /// `xmask pretrain`: trains a (quantized) backbone and saves it as a new bundle.
@@ -29,6 +30,8 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Train on a stratified subset of this many images.") var trainSubset: Int?
     @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 1
     @Flag(help: "Continue from the checkpoint in --out.") var resume = false
+    @Option(help: "Spare PEs of the crossbar as a fraction of the backbone's (XMA2 can re-program at most this fraction).")
+    var sparePEFraction = 0.1
     @OptionGroup var options: RunOptions
 
     func run() throws {
@@ -48,7 +51,8 @@ struct Pretrain: ParsableCommand {
         config.seed = seed
         let reporter = TerminalReporter(quiet: options.quiet)
         let result = try options.withThreads {
-            try Pretrainer(config: config, outDirectory: URL(fileURLWithPath: out), reporter: reporter).run(resume: resume)
+            try Pretrainer(config: config, outDirectory: URL(fileURLWithPath: out),
+                           geometry: CrossbarGeometry(sparePEFraction: sparePEFraction), reporter: reporter).run(resume: resume)
         }
         if options.json {
             try printJSON(result)

@@ -8,6 +8,12 @@ struct XMask: ParsableCommand {
         commandName: "xmask",
         abstract: "Crossbar-aware multi-task adaptation of CNNs on ReRAM accelerators, with the hardware cost of each task.",
         version: version,
-        subcommands: [Info.self]
+        subcommands: [Info.self, HW.self, Pretrain.self, Adapt.self, Eval.self]
     )
+
+    static func main() {
+        // Reuse large freed buffers instead of faulting in fresh pages every training step.
+        KernelInfo.keepLargeAllocations()
+        main(nil)
+    }
 }

@@ -6,8 +6,12 @@ import Foundation
 public enum Parallelism {
     @TaskLocal public static var threadCount: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Runs `body(i)` for `i` in `0..<count`, on up to `threadCount` threads
-    /// (inline when one thread is enough).
+    /// Runs `body(i)` for `i` in `0..<count` on at most `threadCount` threads: worker `t` runs
+    /// `i = t, t + threads, …` (a fixed assignment, so results that depend on which thread
+    /// summed what are reproducible for a given thread count). Inline when one thread is enough.
+    ///
+    /// Inside `body`, `threadCount` is 1: task-local values do not travel to GCD's worker
+    /// threads by themselves, and a kernel called from a parallel region must not fan out again.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         let threads = min(threadCount, count)
         if threads <= 1 {
@@ -15,10 +19,18 @@ public enum Parallelism {
             return
         }
         withoutActuallyEscaping(body) { body in
-            // The callers hand disjoint index ranges to each iteration; the closure itself is
-            // only read, so sharing it across the worker threads is safe.
+            // Each iteration index is handed to exactly one worker and the closure is only
+            // read, so sharing it across the workers is safe.
             nonisolated(unsafe) let shared = body
-            DispatchQueue.concurrentPerform(iterations: count) { shared($0) }
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                $threadCount.withValue(1) {
+                    var i = t
+                    while i < count {
+                        shared(i)
+                        i += threads
+                    }
+                }
+            }
         }
     }
 }

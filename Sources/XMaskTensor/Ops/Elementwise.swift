@@ -129,11 +129,48 @@ func gradProduct(_ g: Tensor, _ x: Tensor) -> Tensor {
     return Tensor(shape: r.shape, scalars: r.scalars)
 }
 
-/// A unary primitive whose derivative is a function of the input and output element.
-@inline(__always)
-func unary(_ x: Tensor, _ op: StaticString, _ f: (Float) -> Float,
-           derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
-    let out = mapScalars(x, f)
+/// A unary element-wise rule: the value and its derivative from the input and output element.
+/// Each rule is a type, so `unary` is specialised and both loops inline (a closure called per
+/// element from the escaping pullback would not be).
+protocol UnaryRule {
+    func value(_ x: Float) -> Float
+    func derivative(x: Float, y: Float) -> Float
+}
+
+struct ExpRule: UnaryRule {
+    func value(_ x: Float) -> Float { Foundation.exp(x) }
+    func derivative(x: Float, y: Float) -> Float { y }
+}
+struct LogRule: UnaryRule {
+    func value(_ x: Float) -> Float { Foundation.log(x) }
+    func derivative(x: Float, y: Float) -> Float { 1 / x }
+}
+struct SqrtRule: UnaryRule {
+    func value(_ x: Float) -> Float { x.squareRoot() }
+    func derivative(x: Float, y: Float) -> Float { 0.5 / y }
+}
+struct PowRule: UnaryRule {
+    let p: Float
+    func value(_ x: Float) -> Float { Foundation.pow(x, p) }
+    func derivative(x: Float, y: Float) -> Float { p * Foundation.pow(x, p - 1) }
+}
+struct ReluRule: UnaryRule {
+    func value(_ x: Float) -> Float { x > 0 ? x : 0 }
+    func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : 0 }
+}
+struct SigmoidRule: UnaryRule {
+    func value(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    func derivative(x: Float, y: Float) -> Float { y * (1 - y) }
+}
+struct ClampRule: UnaryRule {
+    let lower, upper: Float
+    func value(_ x: Float) -> Float { Swift.min(Swift.max(x, lower), upper) }
+    func derivative(x: Float, y: Float) -> Float { (x >= lower && x <= upper) ? 1 : 0 }
+}
+
+/// A unary primitive following `rule`.
+func unary<R: UnaryRule>(_ x: Tensor, _ op: StaticString, _ rule: R) -> Tensor {
+    let out = mapScalars(x) { rule.value($0) }
     let xs = x.scalars
     return Tensor.record(op, shape: x.shape, scalars: out, inputs: [x]) { g in
         let n = g.count
@@ -141,7 +178,7 @@ func unary(_ x: Tensor, _ op: StaticString, _ f: (Float) -> Float,
             g.scalars.withUnsafeBufferPointer { pg in
                 xs.withUnsafeBufferPointer { px in
                     out.withUnsafeBufferPointer { py in
-                        for i in 0..<n { buf[i] = pg[i] * derivative(px[i], py[i]) }
+                        for i in 0..<n { buf[i] = pg[i] * rule.derivative(x: px[i], y: py[i]) }
                     }
                 }
             }
@@ -151,21 +188,16 @@ func unary(_ x: Tensor, _ op: StaticString, _ f: (Float) -> Float,
     }
 }
 
-public func exp(_ x: Tensor) -> Tensor { unary(x, "exp", { Foundation.exp($0) }, derivative: { _, y in y }) }
-public func log(_ x: Tensor) -> Tensor { unary(x, "log", { Foundation.log($0) }, derivative: { x, _ in 1 / x }) }
-public func sqrt(_ x: Tensor) -> Tensor { unary(x, "sqrt", { $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
-public func pow(_ x: Tensor, _ p: Float) -> Tensor {
-    unary(x, "pow", { Foundation.pow($0, p) }, derivative: { x, _ in p * Foundation.pow(x, p - 1) })
-}
-public func relu(_ x: Tensor) -> Tensor { unary(x, "relu", { max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
-public func sigmoid(_ x: Tensor) -> Tensor {
-    unary(x, "sigmoid", { 1 / (1 + Foundation.exp(-$0)) }, derivative: { _, y in y * (1 - y) })
-}
+public func exp(_ x: Tensor) -> Tensor { unary(x, "exp", ExpRule()) }
+public func log(_ x: Tensor) -> Tensor { unary(x, "log", LogRule()) }
+public func sqrt(_ x: Tensor) -> Tensor { unary(x, "sqrt", SqrtRule()) }
+public func pow(_ x: Tensor, _ p: Float) -> Tensor { unary(x, "pow", PowRule(p: p)) }
+public func relu(_ x: Tensor) -> Tensor { unary(x, "relu", ReluRule()) }
+public func sigmoid(_ x: Tensor) -> Tensor { unary(x, "sigmoid", SigmoidRule()) }
 /// Clamps into `[lower, upper]`; the gradient passes where `lower ≤ x ≤ upper` (as PyTorch).
 public func clamp(_ x: Tensor, min lower: Float, max upper: Float) -> Tensor {
     precondition(lower <= upper, "clamp: min \(lower) > max \(upper)")
-    return unary(x, "clamp", { Swift.min(Swift.max($0, lower), upper) },
-                 derivative: { x, _ in (x >= lower && x <= upper) ? 1 : 0 })
+    return unary(x, "clamp", ClampRule(lower: lower, upper: upper))
 }
 
 // MARK: - Comparisons (no gradient) and selection

@@ -1,0 +1,12 @@
+#include "cxmask_allocator.h"
+#if defined(__GLIBC__)
+#include <malloc.h>
+int xm_keep_large_allocations(void) {
+    /* 1 GiB thresholds: blocks below are served from the heap and not trimmed back. */
+    int a = mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    int b = mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    return a == 1 && b == 1;
+}
+#else
+int xm_keep_large_allocations(void) { return 0; }
+#endif
