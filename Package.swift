@@ -27,9 +27,9 @@ let package = Package(
         .executableTarget(name: "xmask", dependencies: [
             "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], resources: [.copy("DemoData")]),
         .executableTarget(name: "XMaskBench", dependencies: [
-            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN",
+            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "XMaskTensorTests", dependencies: ["XMaskTensor"], resources: [.copy("Golden")]),

@@ -153,7 +153,7 @@ public final class Adapter {
         reporter.message(String(format: "%@ (%@): test accuracy %.2f%% (%d/%d)", config.task, config.mask.method.description,
                                 100 * result.accuracy, result.correct, result.count))
 
-        let cost = try HardwareCost.of(state: state, bundle: bundle, hardware: hardware)
+        let cost = try HardwareCost.of(state: state, bundle: bundle, hardware: hardware, inferences: data.test.count)
         let metrics = TaskMetrics(
             testAccuracy: result.accuracy, trainSteps: config.steps, maskBits: cost.maskBits, maskBytes: (cost.maskBits + 7) / 8,
             sparsityPerLayer: Dictionary(uniqueKeysWithValues: state.layers.map { ($0.key, $0.mask.sparsity) }),

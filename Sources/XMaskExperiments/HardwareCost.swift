@@ -20,14 +20,18 @@ public struct HardwareCost {
     }
 
     /// Hardware report of `state` (a task of `bundle`) with its real column gating and re-programmed cells.
-    public static func of(state: TaskState, bundle: TaskBundle, hardware: HardwareModel? = nil) throws -> HardwareCost {
+    /// `inferences` is M of XMA2 Fig. 5's (M·E_inference + E_reprogramming)/(M·E_inference); the
+    /// adapter passes the task's test-set size (the paper sums one sub-task's inference and
+    /// re-programming energy without stating M).
+    public static func of(state: TaskState, bundle: TaskBundle, hardware: HardwareModel? = nil, inferences: Int) throws -> HardwareCost {
         let model = try bundle.loadBackbone()
         let spec = bundle.manifest.backbone.model
         var hw = hardware ?? HardwareModel()
         hw.preset.geometry = bundle.manifest.geometry
         let masks = state.hardwareMasks(model: model, geometry: bundle.manifest.geometry)
         let report = try hw.report(network: network(of: model, name: spec.name, imageSize: spec.imageSize),
-                                   method: state.config.method, activity: .masks(masks, file: "task \(state.config.method.name)"))
+                                   method: state.config.method, activity: .masks(masks, file: "task \(state.config.method.name)"),
+                                   inferences: max(inferences, 1))
         return HardwareCost(report: report, maskBits: state.maskBits(weightBits: bundle.manifest.geometry.weightBits))
     }
 }

@@ -1,0 +1,112 @@
+/// A multi-task adaptation method, as far as the hardware is concerned (DESIGN.md, "The methods").
+public enum AdaptationMethod: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// Re-trains and re-programs all weights (baseline).
+    case fineTune
+    /// One binary mask value per weight; re-programs the cells it zeroes (Mallya et al. 2018).
+    case piggyback
+    /// One binary + one real mask value per kernel (Cout × Cin) (Yang et al., CVPR 2021).
+    case ksm
+    /// One binary value per crossbar column (Zhang et al., DATE 2022).
+    case xbm
+    /// Per-column levels {0, 2^-shiftLevels, …, 1/2, 1}: `shiftLevels` shift levels plus 0 and 1 (Zhang et al. 2022b).
+    case xma(shiftLevels: Int)
+    /// Tier-1: a fraction `peFraction` of PEs re-programmed into spare PEs with new weights;
+    /// tier-2: XMA with `shiftLevels` on the other PEs (XMA2, Frontiers 2023).
+    case xma2(peFraction: Double, shiftLevels: Int)
+
+    /// The name used on the command line and in reports.
+    public var name: String {
+        switch self {
+        case .fineTune: return "finetune"
+        case .piggyback: return "piggyback"
+        case .ksm: return "ksm"
+        case .xbm: return "xbm"
+        case .xma: return "xma"
+        case .xma2: return "xma2"
+        }
+    }
+
+    /// Name with its parameters, e.g. `xma2(P=0.1, N=3)`.
+    public var description: String {
+        switch self {
+        case let .xma(n): return "xma(N=\(n))"
+        case let .xma2(p, n): return "xma2(P=\(formatFraction(p)), N=\(n))"
+        default: return name
+        }
+    }
+
+    /// Names accepted by ``parse(_:shiftLevels:peFraction:)``.
+    public static let names = ["finetune", "piggyback", "ksm", "xbm", "xma", "xma2"]
+
+    /// All methods with the given XMA/XMA2 parameters, in the papers' order.
+    public static func all(shiftLevels: Int = 3, peFraction: Double = 0.1) -> [AdaptationMethod] {
+        [.fineTune, .piggyback, .ksm, .xbm, .xma(shiftLevels: shiftLevels), .xma2(peFraction: peFraction, shiftLevels: shiftLevels)]
+    }
+
+    /// Parses a method name (case-insensitive; `fine-tune` and `ft` accepted).
+    public static func parse(_ text: String, shiftLevels: Int = 3, peFraction: Double = 0.1) throws -> AdaptationMethod {
+        let method: AdaptationMethod
+        switch text.lowercased() {
+        case "finetune", "fine-tune", "ft": method = .fineTune
+        case "piggyback": method = .piggyback
+        case "ksm": method = .ksm
+        case "xbm": method = .xbm
+        case "xma": method = .xma(shiftLevels: shiftLevels)
+        case "xma2": method = .xma2(peFraction: peFraction, shiftLevels: shiftLevels)
+        default:
+            throw CrossbarError.unsupported("unknown method '\(text)': expected one of \(names.joined(separator: ", ")) or all")
+        }
+        try method.validate()
+        return method
+    }
+
+    /// Checks the parameters.
+    public func validate() throws {
+        switch self {
+        case let .xma(n):
+            try Self.checkShiftLevels(n)
+        case let .xma2(p, n):
+            try Self.checkShiftLevels(n)
+            guard p.isFinite, p >= 0, p <= 1 else {
+                throw CrossbarError.invalidField(field: "peFraction", value: String(p), expected: "a fraction in 0...1")
+            }
+        default: break
+        }
+    }
+
+    private static func checkShiftLevels(_ n: Int) throws {
+        guard n >= 0, n <= 16 else {
+            throw CrossbarError.invalidField(field: "shiftLevels", value: String(n), expected: "an integer in 0...16 (XMA uses 3)")
+        }
+    }
+
+    /// Whether the method learns per-column values applied by the shift-adder (XBM, XMA, XMA2 tier-2):
+    /// these gate columns at inference and need a mask buffer next to each array.
+    public var usesColumnMask: Bool {
+        switch self {
+        case .xbm, .xma, .xma2: return true
+        default: return false
+        }
+    }
+
+    /// Shift levels of the column mask (0 for XBM).
+    public var shiftLevels: Int {
+        switch self {
+        case let .xma(n), let .xma2(_, n): return n
+        default: return 0
+        }
+    }
+
+    /// Distinct column-mask levels: 0, 1 and the shift levels.
+    public var columnLevelCount: Int { shiftLevels + 2 }
+
+    /// Allowed column-mask values: {0, 2^-N, …, 1/4, 1/2, 1} (XMA2 §3.3.1.1; N = 3 gives {0, 1/8, 1/4, 1/2, 1}).
+    public var allowedColumnLevels: [Float] {
+        [0] + stride(from: shiftLevels, through: 1, by: -1).map { Float(sign: .plus, exponent: -$0, significand: 1) } + [1]
+    }
+}
+
+func formatFraction(_ x: Double) -> String {
+    let rounded = (x * 1e6).rounded() / 1e6
+    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+extension NetworkShape {
+    /// NeuroSim's network CSV columns, in order.
+    public static let csvColumns = ["IFM_H", "IFM_W", "Cin", "Kh", "Kw", "Cout", "maxpool_after", "stride"]
+
+    /// Reads a network in NeuroSim's CSV format: one conv layer per line,
+    /// `IFM_H,IFM_W,Cin,Kh,Kw,Cout,maxpool_after(0/1),stride`, padding "same".
+    ///
+    /// Blank lines and lines starting with `#` are skipped; a first line starting with a letter
+    /// is taken as a header. Every line of the file is a mapped layer (a FC layer is a 1×1 conv
+    /// on a 1×1 input, as NeuroSim writes it). Layers are named `layer1`, `layer2`, … by order.
+    /// - Parameter file: the name used in error messages (`file:line: …`).
+    public static func parseCSV(_ text: String, file: String, name: String? = nil) throws -> NetworkShape {
+        var layers: [ConvLayerShape] = []
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if layers.isEmpty, let first = line.unicodeScalars.first, CharacterSetLetters.contains(first) { continue }
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            if fields.count == csvColumns.count + 1, fields.last == "" { fields.removeLast() }  // trailing comma
+            guard fields.count == csvColumns.count else {
+                throw CrossbarError.malformedNetworkLine(
+                    file: file, line: lineNumber,
+                    message: "expected \(csvColumns.count) comma-separated fields (\(csvColumns.joined(separator: ","))), found \(fields.count)")
+            }
+            var values: [Int] = []
+            for (index, field) in fields.enumerated() {
+                let column = csvColumns[index]
+                guard let value = Int(field) else {
+                    throw CrossbarError.malformedNetworkLine(
+                        file: file, line: lineNumber, message: "field \(index + 1) (\(column)) = '\(field)': expected an integer")
+                }
+                if column == "maxpool_after" {
+                    guard value == 0 || value == 1 else {
+                        throw CrossbarError.malformedNetworkLine(
+                            file: file, line: lineNumber, message: "field \(index + 1) (\(column)) = \(value): expected 0 or 1")
+                    }
+                } else if value < 1 {
+                    throw CrossbarError.malformedNetworkLine(
+                        file: file, line: lineNumber, message: "field \(index + 1) (\(column)) = \(value): expected a positive integer")
+                }
+                values.append(value)
+            }
+            layers.append(ConvLayerShape(
+                name: "layer\(layers.count + 1)", inputHeight: values[0], inputWidth: values[1],
+                inputChannels: values[2], kernelHeight: values[3], kernelWidth: values[4],
+                outputChannels: values[5], stride: values[7], maxPoolAfter: values[6] == 1))
+        }
+        guard !layers.isEmpty else {
+            throw CrossbarError.malformedNetworkLine(file: file, line: 1, message: "no layers: expected at least one line of \(csvColumns.joined(separator: ","))")
+        }
+        return NetworkShape(name: name ?? file, layers: layers)
+    }
+
+    /// The network as NeuroSim CSV text (inverse of ``parseCSV(_:file:name:)`` up to names).
+    public func csv() -> String {
+        layers.map { l in
+            "\(l.inputHeight),\(l.inputWidth),\(l.inputChannels),\(l.kernelHeight),\(l.kernelWidth),\(l.outputChannels),\(l.maxPoolAfter ? 1 : 0),\(l.stride)"
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+private enum CharacterSetLetters {
+    static func contains(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar >= "A" && scalar <= "Z") || (scalar >= "a" && scalar <= "z")
+    }
+}
