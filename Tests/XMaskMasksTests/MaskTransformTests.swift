@@ -150,3 +150,31 @@ func checkGradient(_ x: Tensor, epsilon: Float = 1e-3, tolerance: Float = 2e-2, 
         }
     }
 }
+
+/// DESIGN.md's measured pitfall: with a small β the hard masks seen in training are a coin flip
+/// away from the deterministic masks evaluation uses. The default schedule grows β so that
+/// training ends where evaluation is.
+@Suite struct TrainingEndsInTheEvaluationRegimeTests {
+    func agreement(beta: Float, masks: Tensor, samples: Int = 200) -> Double {
+        let g = GumbelSigmoid(beta: beta, temperature: 1)
+        let eval = g.deterministic(masks).scalars
+        var rng = SeededGenerator(seed: 21)
+        var same = 0
+        for _ in 0..<samples {
+            same += zip(g.sample(masks, using: &rng).scalars, eval).filter { $0 == $1 }.count
+        }
+        return Double(same) / Double(samples * masks.count)
+    }
+
+    @Test func annealedBetaMakesTrainingMasksMatchEvaluationMasks() {
+        // Learned column masks spread around the decision boundary (|m| ≤ 0.5).
+        var rng = SeededGenerator(seed: 20)
+        let masks = Tensor.uniform([400], low: -0.5, high: 0.5, using: &rng)
+        let config = MaskConfig(method: .xbm)
+        let start = agreement(beta: config.beta(atProgress: 0), masks: masks)
+        let end = agreement(beta: config.beta(atProgress: 1), masks: masks)
+        #expect(start < 0.75)   // β = 2: training masks often differ from the evaluation mask
+        #expect(end > 0.95)     // β = 50 at the last step: they almost always agree
+        #expect(config.beta(atProgress: 0.5) > config.beta(atProgress: 0) && config.beta(atProgress: 0.5) < config.beta(atProgress: 1))
+    }
+}
