@@ -24,7 +24,8 @@ struct Adapt: ParsableCommand {
     @Option(help: "Optimizer steps.") var steps = 600
     @Option(help: "Batch size.") var batchSize = 64
     @Option(help: "Adam learning rate of the masks (default: per method).") var maskLearningRate: Float?
-    @Option(help: "Adam learning rate of head and batch norm.") var learningRate: Float = 1e-3
+    @Option(help: "Adam learning rate of head and batch norm.") var learningRate: Float = 1e-2
+    @Option(help: "Adam learning rate of task weights (FineTune, XMA2's re-programmed PEs).") var weightLearningRate: Float = 1e-3
     @Option(help: "Gumbel-Sigmoid β at the start (XBM eq. 4).") var beta: Float = 2
     @Option(help: "Gumbel-Sigmoid β at the end (β grows geometrically).") var betaFinal: Float = 50
     @Option(help: "Gumbel-Sigmoid temperature T.") var temperature: Float = 1
@@ -47,6 +48,7 @@ struct Adapt: ParsableCommand {
         config.batchSize = batchSize
         config.maskLearningRate = maskLearningRate
         config.learningRate = learningRate
+        config.weightLearningRate = weightLearningRate
         config.recalibrationBatches = recalibrationBatches
         config.trainSubset = trainSubset
         config.classes = classes
