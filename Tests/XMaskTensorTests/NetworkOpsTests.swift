@@ -68,3 +68,26 @@ import Testing
 }
 
 import Foundation
+
+@Suite struct QuantizationOpTests {
+    @Test func pactQuantizeValues() {
+        let x = Tensor([-1, 0.1, 0.26, 0.5, 0.74, 1.2])
+        // α = 1, 4 levels: step 0.25; 0.5/0.25 = 2 exactly; 0.26 → 1 step; 0.74 → 3 steps.
+        #expect(pactQuantize(x, alpha: Tensor(1), levels: 4).scalars == [0, 0, 0.25, 0.5, 0.75, 1])
+    }
+    @Test func pactGradientsAreStraightThrough() {
+        let x = Tensor([-0.5, 0.2, 0.6, 1.0, 1.4])
+        let (_, g) = valueAndPullback(at: [x, Tensor(1)], cotangent: Tensor([1, 2, 3, 4, 5])) {
+            pactQuantize($0[0], alpha: $0[1], levels: 15)
+        }
+        #expect(g[0].scalars == [0, 2, 3, 4, 0])   // inside [0, α], including x = α
+        #expect(g[1].scalars == [9])                // Σ g where x ≥ α
+    }
+    @Test func pactSplitsLargeTensorsAcrossThreadsWithTheSameResult() {
+        var rng = SeededGenerator(seed: 4)
+        let x = Tensor.normal([200_000], using: &rng)
+        let one = Parallelism.$threadCount.withValue(1) { pactQuantize(x, alpha: Tensor(1.5), levels: 15) }
+        let two = Parallelism.$threadCount.withValue(2) { pactQuantize(x, alpha: Tensor(1.5), levels: 15) }
+        #expect(one == two)
+    }
+}

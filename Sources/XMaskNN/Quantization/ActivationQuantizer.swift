@@ -32,47 +32,9 @@ public final class ActivationQuantizer: Layer {
     public var ownParameters: [(String, Parameter)] { [("alpha", alpha)] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let a = alpha.value
-        let av = a.item
-        precondition(av > 0, "ActivationQuantizer: α = \(av) must be positive")
-        let step = av / Float(levels)
-        let n = x.count
-        let needX = x.isTracked, needAlpha = a.isTracked
-        // One pass: the quantized values and, when training, the two straight-through masks
-        // 1[0 ≤ x ≤ α] and 1[x ≥ α] (equal at x = α: both get the gradient there).
-        var inside = [Float](), clipped = [Float]()
-        if needX { inside = [Float](repeating: 0, count: n) }
-        if needAlpha { clipped = [Float](repeating: 0, count: n) }
-        let q = [Float](unsafeUninitializedCapacity: n) { buf, count in
-            x.scalars.withUnsafeBufferPointer { p in
-                for i in 0..<n {
-                    let y = Swift.min(Swift.max(p[i], 0), av)
-                    buf[i] = Self.roundedToEven(y / step) * step
-                }
-                if needX {
-                    inside.withUnsafeMutableBufferPointer { m in
-                        for i in 0..<n { m[i] = (p[i] >= 0 && p[i] <= av) ? 1 : 0 }
-                    }
-                }
-                if needAlpha {
-                    clipped.withUnsafeMutableBufferPointer { m in
-                        for i in 0..<n { m[i] = p[i] >= av ? 1 : 0 }
-                    }
-                }
-            }
-            count = n
-        }
-        let hard = Tensor(shape: x.shape, scalars: q)
-        guard needX || needAlpha else { return hard }
-        // Relaxed path, differentiated: x·1[0 ≤ x ≤ α] + α·1[x ≥ α] (= clamp(x, 0, α) up to
-        // values, which straightThrough discards).
-        var soft: Tensor?
-        if needX { soft = x * Tensor(shape: x.shape, scalars: inside) }
-        if needAlpha {
-            let term = Tensor(shape: x.shape, scalars: clipped) * a
-            soft = soft.map { $0 + term } ?? term
-        }
-        return straightThrough(forward: hard, backward: soft!)
+        precondition(alpha.value.item > 0, "ActivationQuantizer: α = \(alpha.value.item) must be positive")
+        // The fused primitive: straight-through to x inside [0, α], to α where x ≥ α.
+        return pactQuantize(x, alpha: alpha.value, levels: levels)
     }
 
     /// `v.rounded(.toNearestOrEven)` for 0 ≤ v < 2²²: adding 1.5·2²³ leaves no fraction bits, so
