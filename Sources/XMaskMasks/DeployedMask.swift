@@ -78,17 +78,6 @@ public enum DeployedMask: Sendable, Equatable {
         }
     }
 
-    /// Number of mask values (for the report's "mask values" column).
-    public var valueCount: Int {
-        switch self {
-        case .weights(let t): t.count
-        case .weightBits(let b): b.count
-        case .kernelValues(let v, _): v.count
-        case .columnLevels(let l, _): l.count
-        case .replacedPEs(let pes, _, let l, _): pes.count + l.count
-        }
-    }
-
     /// Fraction of columns (or weights, or kernels) switched off (mask 0).
     public var sparsity: Double {
         func zeros<S: Sequence>(_ s: S, count: Int) -> Double where S.Element: BinaryFloatingPoint {

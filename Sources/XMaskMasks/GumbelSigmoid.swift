@@ -38,9 +38,6 @@ public struct GumbelSigmoid: Sendable, Equatable, Codable {
 
     /// The evaluation mask: 1 where `m ≥ 0` (keep-probability ≥ 1/2), no noise.
     public func deterministic(_ realMask: Tensor) -> Tensor { realMask.greaterEqual(0) }
-
-    /// The keep-probability `σ(β·m)`.
-    public func keepProbability(_ realMask: Tensor) -> Tensor { sigmoid(realMask * beta) }
 }
 
 /// The levels of XMA's column-wise shift mask: 0, `N` shift levels 1/2, 1/4, 1/8 (in that order
