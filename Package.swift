@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C micro-kernels with per-function target attributes, chosen at run time (no unsafeFlags).
@@ -23,7 +24,9 @@ let package = Package(
         .target(name: "XMaskData", dependencies: ["XMaskTensor"], exclude: ["README.md"]),
         .target(name: "XMaskNN", dependencies: ["XMaskTensor"], exclude: ["README.md"]),
         .target(name: "XMaskMasks", dependencies: ["XMaskNN", "XMaskTensor", "XMaskCrossbar"], exclude: ["README.md"]),
-        .target(name: "XMaskExperiments", dependencies: ["XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"], exclude: ["README.md"]),
+        .target(name: "XMaskExperiments", dependencies: [
+            "XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar", .product(name: "Yams", package: "Yams"),
+        ], exclude: ["README.md"]),
         .executableTarget(name: "xmask", dependencies: [
             "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,130 +2,345 @@ import Foundation
 import XMaskCrossbar
 import XMaskMasks
 
-/// A small multi-task study: one backbone, several tasks, several methods; every (task,
-/// method) pair becomes a bundle task named `TASK-METHOD`. A finished backbone and finished
-/// tasks in the output bundle are reused, so an interrupted study resumes where it stopped.
-public struct StudyPlan: Codable, Sendable {
-    public struct TaskSpec: Codable, Sendable {
+/// A multi-task study: one backbone, several tasks, several methods; every (task, method) pair
+/// becomes a bundle task named `TASK-LABEL` (``methodLabel(_:)``: `mnist-xbm`, `mnist-xma2-p0.2`).
+/// A finished backbone and finished tasks in the output bundle are reused, so an interrupted
+/// study resumes where it stopped (`xmask reproduce`, `xmask demo`).
+public struct StudyPlan: Codable, Sendable, Equatable {
+    public struct TaskSpec: Codable, Sendable, Equatable {
+        /// Short task name (`mnist`); letters, digits, `-`, `_`, `.`.
         public var name: String
+        /// Dataset directory (MNIST-layout IDX files), absolute.
         public var data: String
         public var classes: Int = 10
-        public init(name: String, data: String) {
+        public init(name: String, data: String, classes: Int = 10) {
             self.name = name
             self.data = data
+            self.classes = classes
         }
     }
 
+    /// Settings every task of the study shares (the options of ``AdaptConfig`` and the
+    /// Gumbel-Sigmoid schedule of ``MaskConfig``); defaults are theirs.
+    public struct AdaptOptions: Codable, Sendable, Equatable {
+        public var steps: Int
+        public var batchSize: Int
+        public var learningRate: Float
+        /// FineTune's weights and XMA2's re-programmed PEs.
+        public var weightLearningRate: Float
+        /// nil: the method's default (``AdaptConfig/defaultMaskLearningRate``).
+        public var maskLearningRate: Float?
+        public var trainSubset: Int?
+        public var recalibrationBatches: Int
+        public var beta: Float
+        public var betaFinal: Float
+        public var temperature: Float
+        public var freezeBatchNorm: Bool
+
+        public init() {
+            let a = AdaptConfig(task: "", data: "", mask: MaskConfig(method: .xbm))
+            steps = a.steps
+            batchSize = a.batchSize
+            learningRate = a.learningRate
+            weightLearningRate = a.weightLearningRate
+            maskLearningRate = a.maskLearningRate
+            trainSubset = a.trainSubset
+            recalibrationBatches = a.recalibrationBatches
+            beta = a.mask.beta
+            betaFinal = a.mask.betaFinal
+            temperature = a.mask.temperature
+            freezeBatchNorm = a.mask.freezeBatchNorm
+        }
+    }
+
+    public var name: String = "study"
     public var backbone: PretrainConfig
+    /// Preset with the study's geometry; its weight/activation bits follow the backbone's.
+    public var hardware: HardwarePreset = .xbm32nm
     public var tasks: [TaskSpec]
+    /// Methods in report order; XMA2 may appear once per PE fraction P.
     public var methods: [AdaptationMethod]
-    public var steps: Int
-    public var batchSize: Int = 64
-    public var trainSubset: Int?
-    public var recalibrationBatches: Int = 20
+    public var adapt = AdaptOptions()
+    /// Seed of the backbone and of every task (head init, mask noise, shuffling).
     public var seed: UInt64 = 1
-    public var sparePEFraction: Double = 0.1
 
     public init(backbone: PretrainConfig, tasks: [TaskSpec], methods: [AdaptationMethod], steps: Int) {
         self.backbone = backbone
         self.tasks = tasks
         self.methods = methods
-        self.steps = steps
+        self.adapt.steps = steps
+    }
+
+    /// The geometry the backbone is programmed with: the preset's, with the backbone's precisions.
+    public var geometry: CrossbarGeometry {
+        var g = hardware.geometry
+        if let q = backbone.model.quantization {
+            g.weightBits = q.weightBits
+            g.activationBits = q.activationBits
+        }
+        return g
+    }
+
+    /// Column and file-name label of a method: its name, with P for XMA2 (`xma2-p0.1`).
+    public static func methodLabel(_ method: AdaptationMethod) -> String {
+        if case let .xma2(p, _) = method { return "xma2-p" + formatNumber(p) }
+        return method.name
+    }
+
+    /// The bundle task of `task` learned with `method`.
+    public static func taskName(_ task: String, _ method: AdaptationMethod) -> String { "\(task)-\(methodLabel(method))" }
+
+    /// What one (task, method) pair trains with.
+    public func adaptConfig(task: TaskSpec, method: AdaptationMethod) -> AdaptConfig {
+        var mask = MaskConfig(method: method)
+        mask.beta = adapt.beta
+        mask.betaFinal = adapt.betaFinal
+        mask.temperature = adapt.temperature
+        mask.freezeBatchNorm = adapt.freezeBatchNorm
+        var config = AdaptConfig(task: Self.taskName(task.name, method), data: task.data, mask: mask)
+        config.steps = adapt.steps
+        config.batchSize = adapt.batchSize
+        config.learningRate = adapt.learningRate
+        config.weightLearningRate = adapt.weightLearningRate
+        config.maskLearningRate = adapt.maskLearningRate
+        config.trainSubset = adapt.trainSubset
+        config.recalibrationBatches = adapt.recalibrationBatches
+        config.classes = task.classes
+        config.seed = seed
+        return config
+    }
+
+    /// Checks everything that can be checked without data: backbone, geometry, every task's
+    /// adapt settings, unique task and method labels, XMA2's P against the spare PEs.
+    public func validate() throws {
+        try backbone.validate()
+        var preset = hardware
+        preset.geometry = geometry
+        try preset.validate()
+        guard !tasks.isEmpty else { throw ExperimentError.invalidOption(name: "tasks", value: "[]", expected: "at least one task") }
+        guard !methods.isEmpty else { throw ExperimentError.invalidOption(name: "methods", value: "[]", expected: "at least one method") }
+        var seen = Set<String>()
+        for t in tasks where !seen.insert(t.name).inserted {
+            throw ExperimentError.invalidOption(name: "tasks", value: t.name, expected: "unique task names")
+        }
+        seen = []
+        for m in methods where !seen.insert(Self.methodLabel(m)).inserted {
+            throw ExperimentError.invalidOption(name: "methods", value: m.description, expected: "each method once (XMA2 once per P)")
+        }
+        for m in methods {
+            if case let .xma2(p, _) = m, p > geometry.sparePEFraction + 1e-12 {
+                throw ExperimentError.invalidOption(name: "peFraction", value: formatNumber(p),
+                                                    expected: "at most the spare-PE fraction \(formatNumber(geometry.sparePEFraction))")
+            }
+            for t in tasks { try adaptConfig(task: t, method: m).validate() }
+        }
     }
 }
 
-/// One cell of the study's table.
-public struct StudyCell: Codable, Sendable {
+/// A finished bundle item that does not match the study asking for it.
+public enum StudyError: Error, CustomStringConvertible, Equatable {
+    case staleBundle(path: String, item: String, differs: String)
+
+    public var description: String {
+        switch self {
+        case let .staleBundle(path, item, differs):
+            return "\(path): \(item) was made with different settings (\(differs)); use another output directory or restore the study's settings"
+        }
+    }
+}
+
+/// Where a study ran, as the CLI found it (the library reads no environment).
+public struct StudyProvenance: Codable, Sendable, Equatable {
+    /// `git rev-parse HEAD`, with `-dirty` when the work tree had changes.
+    public var commit: String?
+    /// e.g. `Linux x86_64, 2 cores, 24 GiB`.
+    public var machine: String
+    public var xmaskVersion: String
+
+    public init(commit: String?, machine: String, xmaskVersion: String) {
+        self.commit = commit
+        self.machine = machine
+        self.xmaskVersion = xmaskVersion
+    }
+}
+
+/// The fraction of zero mask values of one layer (XBM Fig. 4).
+public struct LayerSparsity: Codable, Sendable, Equatable {
+    public var layer: String
+    public var zeroFraction: Double
+    public init(layer: String, zeroFraction: Double) {
+        self.layer = layer
+        self.zeroFraction = zeroFraction
+    }
+}
+
+/// One (task, method) cell of the study: what the task achieved and cost.
+public struct StudyCell: Codable, Sendable, Equatable {
     public var task: String
+    /// ``StudyPlan/methodLabel(_:)``, e.g. `xma2-p0.1`.
     public var method: String
     public var methodDescription: String
+    /// XMA2's P, nil for the other methods.
+    public var peFraction: Double?
+    public var usesColumnMask: Bool
+    /// Bundle task name.
+    public var bundleTask: String
     public var accuracy: Double
+    public var maskBits: Int
     public var maskBytes: Int
+    /// Per masked conv layer in network order.
+    public var sparsityPerLayer: [LayerSparsity]
     public var inferenceEnergyMicrojoules: Double
+    public var energyBreakdownMicrojoules: EnergyBreakdown
     public var reprogrammedCells: Int
     public var reprogrammingEnergyMicrojoules: Double
+    /// M, the test images the re-programming energy is spread over (XMA2 Fig. 5).
+    public var inferences: Int
     public var totalOverInferenceEnergy: Double
-    public var meanColumnSparsity: Double
+    /// M · inference energy + re-programming energy.
+    public var totalEnergyMicrojoules: Double { Double(inferences) * inferenceEnergyMicrojoules + reprogrammingEnergyMicrojoules }
+    /// Inference energy per image with the re-programming energy spread over M images.
+    public var totalEnergyPerImageMicrojoules: Double { inferenceEnergyMicrojoules * totalOverInferenceEnergy }
+    public var meanSparsity: Double {
+        sparsityPerLayer.isEmpty ? 0 : sparsityPerLayer.map(\.zeroFraction).reduce(0, +) / Double(sparsityPerLayer.count)
+    }
 }
 
+/// The backbone of a study.
+public struct StudyBackbone: Codable, Sendable, Equatable {
+    public var task: String
+    public var model: String
+    public var testAccuracy: Double?
+    public var fileBytes: Int
+    /// Bytes of the quantized weights as programmed on the crossbars.
+    public var programmedBytes: Int
+}
+
+/// Everything a study's report shows; `results.json` is this value.
 public struct StudyResult: Codable, Sendable {
-    public var backboneTask: String
-    public var backboneAccuracy: Double?
-    public var backboneBytes: Int
+    public var plan: StudyPlan
+    public var backbone: StudyBackbone
     public var cells: [StudyCell]
+    /// Every study task re-evaluated from the bundle after the last was added (backbone first).
+    public var forgetting: [TaskEvaluation]
     public var bundle: String
+    public var provenance: StudyProvenance?
+
+    public init(plan: StudyPlan, backbone: StudyBackbone, cells: [StudyCell], forgetting: [TaskEvaluation], bundle: String,
+                provenance: StudyProvenance? = nil) {
+        self.plan = plan
+        self.backbone = backbone
+        self.cells = cells
+        self.forgetting = forgetting
+        self.bundle = bundle
+        self.provenance = provenance
+    }
+
+    /// results.json: pretty, sorted keys (the same study gives the same bytes).
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
 }
 
-/// Runs a ``StudyPlan`` into the bundle directory `out`.
+/// Runs a ``StudyPlan`` into the bundle directory `out`, then re-evaluates every task
+/// (forgetting) and collects each task's hardware cost.
 public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = SilentReporter()) throws -> StudyResult {
+    try plan.validate()
+    var backbone = plan.backbone
+    backbone.seed = plan.seed
+    let geometry = plan.geometry
     let manifestPath = out.appendingPathComponent("bundle.json").path
     if !FileManager.default.fileExists(atPath: manifestPath) {
-        reporter.message("training the backbone on \(plan.backbone.data)")
-        _ = try Pretrainer(config: plan.backbone, outDirectory: out, geometry: CrossbarGeometry(sparePEFraction: plan.sparePEFraction),
-                           reporter: reporter).run(resume: true)
+        reporter.message("training the backbone on \(backbone.data)")
+        _ = try Pretrainer(config: backbone, outDirectory: out, geometry: geometry, reporter: reporter).run(resume: true)
     } else {
         reporter.message("reusing the backbone in \(out.path)")
     }
     var bundle = try TaskBundle.open(out)
-    guard bundle.manifest.backbone.model == plan.backbone.model else {
-        throw ExperimentError.notABundle(path: out.path, reason: "its backbone was made with different settings than this study's")
+    let b = bundle.manifest.backbone
+    for (what, same) in [("model", b.model == backbone.model), ("crossbar geometry", bundle.manifest.geometry == geometry),
+                         ("data", b.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path } == URL(fileURLWithPath: backbone.data).standardizedFileURL.path)]
+        where !same {
+        throw StudyError.staleBundle(path: out.path, item: "the backbone", differs: what)
     }
+    var hardware = HardwareModel(preset: plan.hardware)
+    hardware.preset.geometry = geometry
     for task in plan.tasks {
         for method in plan.methods {
-            let name = "\(task.name)-\(method.name)"
-            if bundle.taskNames.contains(name) { continue }
-            var config = AdaptConfig(task: name, data: task.data, mask: MaskConfig(method: method))
-            config.steps = plan.steps
-            config.batchSize = plan.batchSize
-            config.trainSubset = plan.trainSubset
-            config.recalibrationBatches = plan.recalibrationBatches
-            config.classes = task.classes
-            config.seed = plan.seed
-            _ = try Adapter(config: config, reporter: reporter).run(bundle: &bundle)
+            let config = plan.adaptConfig(task: task, method: method)
+            if let entry = bundle.manifest.tasks.first(where: { $0.name == config.task }) {
+                var differs: [String] = []
+                if entry.config != config.mask { differs.append("method options") }
+                if entry.metrics.trainSteps != config.steps { differs.append("steps \(entry.metrics.trainSteps) vs \(config.steps)") }
+                if entry.seed != config.seed { differs.append("seed \(entry.seed) vs \(config.seed)") }
+                if entry.data != config.data { differs.append("data \(entry.data) vs \(config.data)") }
+                if !differs.isEmpty {
+                    throw StudyError.staleBundle(path: out.path, item: "task \(entry.name)", differs: differs.joined(separator: ", "))
+                }
+                reporter.message("reusing \(entry.name)")
+                continue
+            }
+            _ = try Adapter(config: config, reporter: reporter).run(bundle: &bundle, hardware: hardware)
         }
     }
-    var cells: [StudyCell] = []
-    for task in plan.tasks {
-        for method in plan.methods {
-            let e = try bundle.task(named: "\(task.name)-\(method.name)")
-            let m = e.metrics
-            let sparsity = m.sparsityPerLayer.values
-            cells.append(StudyCell(
-                task: task.name, method: method.name, methodDescription: method.description, accuracy: m.testAccuracy,
-                maskBytes: m.maskBytes, inferenceEnergyMicrojoules: m.inferenceEnergyMicrojoules,
-                reprogrammedCells: m.reprogrammedCells, reprogrammingEnergyMicrojoules: m.reprogrammingEnergyMicrojoules,
-                totalOverInferenceEnergy: m.totalOverInferenceEnergy,
-                meanColumnSparsity: sparsity.isEmpty ? 0 : sparsity.reduce(0, +) / Double(sparsity.count)))
-        }
-    }
-    let backboneBytes = (try? FileManager.default.attributesOfItem(atPath: bundle.backboneURL.path)[.size] as? Int) ?? 0
-    return StudyResult(backboneTask: bundle.manifest.backbone.task, backboneAccuracy: bundle.manifest.backbone.testAccuracy,
-                       backboneBytes: backboneBytes, cells: cells, bundle: out.path)
+    return try collectStudyResult(plan: plan, bundle: bundle, hardware: hardware, reporter: reporter)
 }
 
-extension StudyResult {
-    /// Markdown tables: accuracy (rows = tasks, columns = methods, as XBM Table I / XMA2
-    /// Table 3), then per method mask size, energy per image and re-programming cost.
-    public func markdown() -> String {
-        let methods = cells.reduce(into: [String]()) { if !$0.contains($1.method) { $0.append($1.method) } }
-        let tasks = cells.reduce(into: [String]()) { if !$0.contains($1.task) { $0.append($1.task) } }
-        func cell(_ t: String, _ m: String) -> StudyCell? { cells.first { $0.task == t && $0.method == m } }
-        var out = "Backbone: \(backboneTask)" + (backboneAccuracy.map { String(format: ", test accuracy %.2f %%", 100 * $0) } ?? "")
-            + ", \(backboneBytes) bytes on disk.\n\n"
-        out += "Test accuracy (%)\n\n| task | " + methods.joined(separator: " | ") + " |\n|---|" + methods.map { _ in "---:|" }.joined() + "\n"
-        for t in tasks {
-            out += "| \(t) | " + methods.map { m in cell(t, m).map { String(format: "%.2f", 100 * $0.accuracy) } ?? "—" }.joined(separator: " | ") + " |\n"
+/// Reads every study task back from the bundle: accuracy and cost from the manifest, the
+/// energy breakdown from ``HardwareCost``, forgetting from ``evaluateBundle(_:reporter:)``.
+func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareModel, reporter: ProgressReporter) throws -> StudyResult {
+    let evaluations = try evaluateBundle(bundle, reporter: reporter)
+    var testCounts: [String: Int] = [:]
+    let studyTasks = Set(plan.tasks.flatMap { t in plan.methods.map { StudyPlan.taskName(t.name, $0) } })
+    let model = try bundle.loadBackbone()
+    let spec = bundle.manifest.backbone.model
+    let layerOrder = HardwareCost.network(of: model, name: spec.name, imageSize: spec.imageSize).layers.map(\.name)
+    var cells: [StudyCell] = []
+    var programmedBytes = 0
+    for task in plan.tasks {
+        if testCounts[task.name] == nil {
+            testCounts[task.name] = try TaskData(directory: URL(fileURLWithPath: task.data), inChannels: spec.inChannels,
+                                                 imageSize: spec.imageSize, classCount: task.classes).test.count
         }
-        out += "\nCost per task (mean over tasks)\n\n| method | mask bytes | zero mask values | inference µJ/image | re-programmed cells | re-programming µJ | total / inference energy (M = test images) |\n|---|---:|---:|---:|---:|---:|---:|\n"
-        for m in methods {
-            let cs = cells.filter { $0.method == m }
-            guard !cs.isEmpty else { continue }
-            let n = Double(cs.count)
-            func mean(_ f: (StudyCell) -> Double) -> Double { cs.map(f).reduce(0, +) / n }
-            out += String(format: "| %@ | %.0f | %.1f %% | %.4f | %.0f | %.3f | %.4f |\n", cs[0].methodDescription,
-                          mean { Double($0.maskBytes) }, 100 * mean(\.meanColumnSparsity), mean(\.inferenceEnergyMicrojoules),
-                          mean { Double($0.reprogrammedCells) }, mean(\.reprogrammingEnergyMicrojoules), mean(\.totalOverInferenceEnergy))
+        for method in plan.methods {
+            let name = StudyPlan.taskName(task.name, method)
+            let entry = try bundle.task(named: name)
+            let (_, state) = try bundle.loadTask(name)
+            let cost = try HardwareCost.of(state: state, bundle: bundle, hardware: hardware, inferences: testCounts[task.name] ?? 1)
+            programmedBytes = cost.report.totals.backboneBytes
+            let m = entry.metrics
+            let sparsity = m.sparsityPerLayer.sorted {
+                (layerOrder.firstIndex(of: $0.key) ?? Int.max, $0.key) < (layerOrder.firstIndex(of: $1.key) ?? Int.max, $1.key)
+            }.map { LayerSparsity(layer: $0.key, zeroFraction: $0.value) }
+            var p: Double?
+            if case let .xma2(fraction, _) = method { p = fraction }
+            cells.append(StudyCell(
+                task: task.name, method: StudyPlan.methodLabel(method), methodDescription: method.description, peFraction: p,
+                usesColumnMask: method.usesColumnMask, bundleTask: name, accuracy: m.testAccuracy, maskBits: m.maskBits,
+                maskBytes: m.maskBytes, sparsityPerLayer: sparsity, inferenceEnergyMicrojoules: m.inferenceEnergyMicrojoules,
+                energyBreakdownMicrojoules: cost.report.energyMicrojoules, reprogrammedCells: m.reprogrammedCells,
+                reprogrammingEnergyMicrojoules: m.reprogrammingEnergyMicrojoules, inferences: cost.report.totals.inferences,
+                totalOverInferenceEnergy: m.totalOverInferenceEnergy))
         }
-        return out
     }
+    let b = bundle.manifest.backbone
+    let fileBytes = (try? FileManager.default.attributesOfItem(atPath: bundle.backboneURL.path)[.size] as? Int) ?? 0
+    return StudyResult(
+        plan: plan,
+        backbone: StudyBackbone(task: b.task, model: b.model.name, testAccuracy: b.testAccuracy, fileBytes: fileBytes,
+                                programmedBytes: programmedBytes),
+        cells: cells,
+        forgetting: evaluations.filter { $0.method == "backbone" || studyTasks.contains($0.task) },
+        bundle: bundle.directory.path)
+}
+
+/// A number without trailing zeros: 0.1 → "0.1", 0.05 → "0.05", 2 → "2".
+func formatNumber(_ x: Double) -> String {
+    let rounded = (x * 1e6).rounded() / 1e6
+    if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int(rounded)) }
+    var s = String(format: "%.6f", rounded)
+    while s.hasSuffix("0") { s.removeLast() }
+    return s
 }

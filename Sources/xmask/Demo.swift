@@ -16,7 +16,7 @@ struct Demo: ParsableCommand {
         what is finished.
         """)
 
-    @Option(help: "Output directory (a bundle plus report.md and results.json).") var out = "xmask-demo"
+    @Option(help: "Output directory (a bundle plus report.html, report.md and results.json).") var out = "xmask-demo"
     @Option(help: "Backbone epochs.") var epochs = 3
     @Option(help: "Optimizer steps per task.") var steps = 100
     @Option(help: "Seed.") var seed: UInt64 = 1
@@ -33,21 +33,19 @@ struct Demo: ParsableCommand {
         var plan = StudyPlan(backbone: backbone,
                              tasks: ["mnist", "animal-mnist", "optdigits"].map { StudyPlan.TaskSpec(name: $0, data: data($0)) },
                              methods: AdaptationMethod.all(shiftLevels: 3, peFraction: 0.1), steps: steps)
+        plan.name = "demo"
         plan.seed = seed
-        let outURL = URL(fileURLWithPath: out)
+        let outURL = URL(fileURLWithPath: out).standardizedFileURL
         let start = ContinuousClock.now
-        let result = try options.withThreads { try runStudy(plan, out: outURL, reporter: TerminalReporter(quiet: options.quiet)) }
-        let seconds = Double((ContinuousClock.now - start).components.seconds)
-        let markdown = "# xmask demo\n\n" + result.markdown()
-        try Data(markdown.utf8).write(to: outURL.appendingPathComponent("report.md"), options: .atomic)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(result).write(to: outURL.appendingPathComponent("results.json"), options: .atomic)
+        var result = try options.withThreads { try runStudy(plan, out: outURL, reporter: TerminalReporter(quiet: options.quiet)) }
+        result.provenance = StudyProvenance.current(directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let files = try result.writeReport(to: outURL, title: "xmask demo")
+        let seconds = (ContinuousClock.now - start).components.seconds
         if options.json {
             try printJSON(result)
         } else {
-            print(markdown)
-            print("report: \(outURL.appendingPathComponent("report.md").path), numbers: \(outURL.appendingPathComponent("results.json").path), \(Int(seconds)) s")
+            print(result.markdown(title: "xmask demo"))
+            print("report: \(files.html.path)\nmarkdown: \(files.markdown.path)\nnumbers: \(files.json.path)\n\(seconds) s")
         }
     }
 }

@@ -1,0 +1,284 @@
+import Foundation
+
+/// A table of a study report; Markdown and HTML render the same strings, so both show the
+/// same numbers, all taken from ``StudyResult`` (results.json).
+public struct ReportTable: Sendable {
+    public var title: String
+    public var header: [String]
+    public var rows: [[String]]
+    /// Rows drawn as a footer (summary rows of the paper tables).
+    public var footerStart: Int?
+    /// One or two sentences below the table: what the numbers are and how they were computed.
+    public var note: String?
+    /// Every column holds text: left-aligned (otherwise every column but the first is numeric).
+    public var textColumns = false
+}
+
+/// One claim of the method papers next to the same quantity computed from this study.
+public struct PaperClaim: Sendable {
+    public var paper: String
+    public var claim: String
+    public var paperValue: String
+    public var ours: String
+    public var how: String
+}
+
+/// Number formats shared by the Markdown and HTML reports.
+enum ReportFormat {
+    static func percent(_ x: Double) -> String { String(format: "%.2f", 100 * x) }
+    static func grouped(_ n: Int) -> String {
+        let s = String(abs(n))
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out += "," }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+    /// Four significant digits, no exponent for ordinary magnitudes.
+    static func significant(_ x: Double) -> String {
+        guard x.isFinite else { return "—" }
+        if x == 0 { return "0" }
+        let magnitude = abs(x)
+        if magnitude >= 1e6 || magnitude < 1e-4 { return String(format: "%.3e", x) }
+        let digits = max(0, 3 - Int(floor(log10(magnitude))))
+        return String(format: "%.\(digits)f", x)
+    }
+    /// Bytes with a binary-free SI unit: 1,234 B → "1.23 kB".
+    static func bytes(_ x: Double) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var v = x, u = 0
+        while v >= 1000 && u < units.count - 1 { v /= 1000; u += 1 }
+        if u == 0 || v == v.rounded() { return "\(Int(v.rounded())) \(units[u])" }
+        return String(format: v >= 100 ? "%.0f %@" : v >= 10 ? "%.1f %@" : "%.2f %@", v, units[u])
+    }
+    static func ratio(_ x: Double) -> String { String(format: x >= 100 ? "%.0f×" : "%.2f×", x) }
+    /// Percentage points with a sign; exactly 0 has none (nothing forgotten).
+    static func signedPoints(_ x: Double) -> String { x == 0 ? "0.00 pp" : String(format: "%+.2f pp", 100 * x) }
+}
+
+extension StudyResult {
+    /// Method labels in plan order (columns of every table).
+    public var methodLabels: [String] { cells.reduce(into: [String]()) { if !$0.contains($1.method) { $0.append($1.method) } } }
+    /// Task names in plan order (rows).
+    public var taskNames: [String] { cells.reduce(into: [String]()) { if !$0.contains($1.task) { $0.append($1.task) } } }
+
+    public func cell(task: String, method: String) -> StudyCell? { cells.first { $0.task == task && $0.method == method } }
+
+    func cells(method: String) -> [StudyCell] { cells.filter { $0.method == method } }
+
+    func methodDescription(_ label: String) -> String { cells.first { $0.method == label }?.methodDescription ?? label }
+
+    /// Mean of `f` over the tasks learned with `method`; nil when the method is not in the study.
+    func mean(_ method: String, _ f: (StudyCell) -> Double) -> Double? {
+        let cs = cells(method: method)
+        return cs.isEmpty ? nil : cs.map(f).reduce(0, +) / Double(cs.count)
+    }
+
+    /// XMA2 cells ordered by P.
+    var xma2Labels: [String] {
+        methodLabels.filter { l in cells.contains { $0.method == l && $0.peFraction != nil } }
+            .sorted { (cells(method: $0).first?.peFraction ?? 0) < (cells(method: $1).first?.peFraction ?? 0) }
+    }
+
+    /// The XMA2 setting compared with the papers' claims: P closest to the papers' main 10 %.
+    var mainXMA2Label: String? {
+        xma2Labels.min { abs((cells(method: $0).first?.peFraction ?? 0) - 0.1) < abs((cells(method: $1).first?.peFraction ?? 0) - 0.1) }
+    }
+
+    var columnMaskLabels: [String] { methodLabels.filter { l in cells.contains { $0.method == l && $0.usesColumnMask } } }
+
+    /// Every table of the report, in order.
+    public func reportTables() -> [ReportTable] {
+        var tables = [accuracyTable(), costTable(), energyTable(total: false), energyTable(total: true), forgettingTable()]
+        if let sweep = peSweepTable() { tables.append(sweep) }
+        tables += sparsityTables()
+        tables.append(claimsTable())
+        return tables
+    }
+
+    /// XBM Table I / III, XMA2 Table 3: rows = tasks, columns = methods; footer rows as the papers'.
+    func accuracyTable() -> ReportTable {
+        let methods = methodLabels
+        var rows: [[String]] = taskNames.map { t in [t] + methods.map { m in cell(task: t, method: m).map { ReportFormat.percent($0.accuracy) } ?? "—" } }
+        let footer = rows.count
+        rows.append(["mean accuracy (%)"] + methods.map { m in mean(m, \.accuracy).map(ReportFormat.percent) ?? "—" })
+        rows.append(["mask bytes per task"] + methods.map { m in mean(m) { Double($0.maskBytes) }.map { ReportFormat.grouped(Int($0.rounded())) } ?? "—" })
+        rows.append(["inference µJ / image"] + methods.map { m in mean(m, \.inferenceEnergyMicrojoules).map(ReportFormat.significant) ?? "—" })
+        rows.append(["total µJ / image (with re-programming)"] + methods.map { m in mean(m, \.totalEnergyPerImageMicrojoules).map(ReportFormat.significant) ?? "—" })
+        return ReportTable(
+            title: "Test accuracy (%) per task and method", header: ["task"] + methods.map(methodDescription), rows: rows, footerStart: footer,
+            note: "Each task is learned on the frozen \(backbone.model) backbone and evaluated as deployed (deterministic masks, per-task batch norm and head). Footer rows are means over the tasks; total energy per image spreads the task's re-programming energy over M = its test images.")
+    }
+
+    func costTable() -> ReportTable {
+        let pb = mean("piggyback") { Double($0.maskBytes) }
+        let rows: [[String]] = methodLabels.map { m in
+            let bytes = mean(m) { Double($0.maskBytes) } ?? 0
+            return [methodDescription(m),
+                    ReportFormat.grouped(Int(bytes.rounded())),
+                    pb.map { $0 > 0 ? String(format: "%.2f", 100 * bytes / $0) : "—" } ?? "—",
+                    backbone.programmedBytes > 0 ? String(format: "%.3f", 100 * bytes / Double(backbone.programmedBytes)) : "—",
+                    mean(m, \.meanSparsity).map(ReportFormat.percent) ?? "—",
+                    mean(m, \.inferenceEnergyMicrojoules).map(ReportFormat.significant) ?? "—",
+                    mean(m) { Double($0.reprogrammedCells) }.map { ReportFormat.grouped(Int($0.rounded())) } ?? "—",
+                    mean(m, \.reprogrammingEnergyMicrojoules).map(ReportFormat.significant) ?? "—",
+                    mean(m, \.totalOverInferenceEnergy).map { String(format: "%.4f", $0) } ?? "—",
+                    mean(m, \.totalEnergyPerImageMicrojoules).map(ReportFormat.significant) ?? "—"]
+        }
+        return ReportTable(
+            title: "Cost per method (mean over tasks)",
+            header: ["method", "mask bytes", "% of Piggyback's", "% of backbone", "zero mask values %", "inference µJ/image",
+                     "re-programmed cells", "re-programming µJ", "total / inference", "total µJ/image"],
+            rows: rows,
+            note: "Mask bytes: what a task stores besides its head and batch norm. Backbone: \(ReportFormat.grouped(backbone.programmedBytes)) bytes of \(plan.geometry.weightBits)-bit weights on the crossbars. Total / inference = (M·E_inference + E_re-programming) / (M·E_inference), XMA2 Fig. 5, with M = the task's test images.")
+    }
+
+    func energyTable(total: Bool) -> ReportTable {
+        let methods = methodLabels
+        let rows: [[String]] = taskNames.map { t in
+            [t] + methods.map { m in
+                cell(task: t, method: m).map { ReportFormat.significant(total ? $0.totalEnergyMicrojoules : $0.inferenceEnergyMicrojoules) } ?? "—"
+            }
+        }
+        return total
+            ? ReportTable(title: "Total energy with re-programming (µJ, M test images)", header: ["task (M)"] + methods.map(methodDescription),
+                          rows: rows.enumerated().map { i, r in [r[0] + " (\(cells.first { $0.task == r[0] }?.inferences ?? 0))"] + r.dropFirst() },
+                          note: "M·E_inference + E_re-programming: FineTune re-programs every changed cell, Piggyback the cells it zeroes, XMA2 the cells of its spare PEs, XBM/XMA none.")
+            : ReportTable(title: "Inference energy per image (µJ)", header: ["task"] + methods.map(methodDescription), rows: rows,
+                          note: "From each task's real masks: a gated column (mask 0) spends no ADC or shift-add energy; column-mask methods also read their mask buffer every array activation (energyBreakdownMicrojoules in results.json has every component).")
+    }
+
+    func forgettingTable() -> ReportTable {
+        let rows: [[String]] = forgetting.map { e in
+            [e.task, e.method, e.accuracyWhenAdded.map(ReportFormat.percent) ?? "—", ReportFormat.percent(e.accuracyNow),
+             e.forgetting.map(ReportFormat.signedPoints) ?? "—", e.logitsIdentical.map { $0 ? "yes" : "NO" } ?? "—"]
+        }
+        let identical = forgetting.compactMap(\.logitsIdentical)
+        return ReportTable(
+            title: "Forgetting: every task re-evaluated after the last was added",
+            header: ["task", "method", "accuracy when added (%)", "accuracy now (%)", "forgetting", "logits bit-identical"],
+            rows: rows,
+            note: "\(identical.filter { $0 }.count) of \(identical.count) tasks give bit-identical test logits to those recorded when they were added (the backbone row has no recorded logits).")
+    }
+
+    /// XMA2 Table 3: accuracy as the fraction P of re-programmed PEs grows (XMA as P = 0).
+    func peSweepTable() -> ReportTable? {
+        let labels = xma2Labels
+        guard !labels.isEmpty else { return nil }
+        let withXMA = (methodLabels.contains("xma") ? ["xma"] : []) + labels
+        let tasks = taskNames
+        let rows: [[String]] = withXMA.map { m in
+            let p = cells(method: m).first?.peFraction
+            let first: String = p.map { String(format: "%g %%", 100 * $0) } ?? "0 % (\(methodDescription(m)))"
+            let accuracies: [String] = tasks.map { t in cell(task: t, method: m).map { ReportFormat.percent($0.accuracy) } ?? "—" }
+            let meanAccuracy: String = mean(m, \.accuracy).map(ReportFormat.percent) ?? "—"
+            let bytes: String = mean(m) { Double($0.maskBytes) }.map { ReportFormat.grouped(Int($0.rounded())) } ?? "—"
+            let cellsText: String = mean(m) { Double($0.reprogrammedCells) }.map { ReportFormat.grouped(Int($0.rounded())) } ?? "—"
+            let ratio: String = mean(m, \.totalOverInferenceEnergy).map { String(format: "%.4f", $0) } ?? "—"
+            return [first] + accuracies + [meanAccuracy, bytes, cellsText, ratio]
+        }
+        return ReportTable(
+            title: "XMA2: accuracy (%) vs the fraction P of re-programmed PEs",
+            header: ["P"] + tasks + ["mean", "mask bytes", "re-programmed cells", "total / inference"], rows: rows,
+            note: "Tier-1: the top-P PEs by |∂L/∂m_PE| on one batch get new weights in spare PEs (spare-PE fraction \(formatNumber(plan.geometry.sparePEFraction))); tier-2: XMA shift masks elsewhere. XMA2 Table 3 sweeps 5–40 %.")
+    }
+
+    /// XBM Fig. 4: fraction of zero column-mask values per layer, one table per task.
+    func sparsityTables() -> [ReportTable] {
+        let methods = columnMaskLabels
+        guard !methods.isEmpty else { return [] }
+        return taskNames.map { t in
+            let layers = methods.compactMap { cell(task: t, method: $0) }.first?.sparsityPerLayer.map(\.layer) ?? []
+            let rows: [[String]] = layers.map { layer in
+                [layer] + methods.map { m in
+                    cell(task: t, method: m)?.sparsityPerLayer.first { $0.layer == layer }.map { ReportFormat.percent($0.zeroFraction) } ?? "—"
+                }
+            }
+            return ReportTable(title: "Zero column-mask values per layer (%), \(t)", header: ["layer"] + methods.map(methodDescription), rows: rows,
+                               note: nil)
+        }
+    }
+
+    /// The papers' headline claims next to the same quantity from this study.
+    public func claims() -> [PaperClaim] {
+        func has(_ ms: String...) -> Bool { ms.allSatisfy { methodLabels.contains($0) } }
+        let na = "n/a (method not in this study)"
+        var out: [PaperClaim] = []
+        func bytes(_ m: String) -> Double { mean(m) { Double($0.maskBytes) } ?? 0 }
+        func acc(_ m: String) -> Double { mean(m, \.accuracy) ?? 0 }
+        func totalSum(_ m: String) -> Double { cells(method: m).map(\.totalEnergyMicrojoules).reduce(0, +) }
+
+        out.append(PaperClaim(
+            paper: "XBM (DATE 2022)", claim: "mask memory relative to Piggyback's, at similar accuracy", paperValue: "1.4 %",
+            ours: has("xbm", "piggyback") && bytes("piggyback") > 0
+                ? String(format: "%.2f %% (accuracy %@)", 100 * bytes("xbm") / bytes("piggyback"), ReportFormat.signedPoints(acc("xbm") - acc("piggyback"))) : na,
+            how: "mean XBM mask bytes / mean Piggyback mask bytes; accuracy: mean XBM − mean Piggyback"))
+        var energyOurs = na
+        if has("xbm", "piggyback") {
+            let savings = taskNames.compactMap { t -> Double? in
+                guard let x = cell(task: t, method: "xbm"), let p = cell(task: t, method: "piggyback"), p.inferenceEnergyMicrojoules > 0 else { return nil }
+                return 1 - x.inferenceEnergyMicrojoules / p.inferenceEnergyMicrojoules
+            }
+            if let best = savings.max() {
+                energyOurs = String(format: "up to %.1f %% (mean %.1f %%)", 100 * best, 100 * savings.reduce(0, +) / Double(savings.count))
+            }
+        }
+        out.append(PaperClaim(paper: "XBM (DATE 2022)", claim: "less inference energy than Piggyback", paperValue: "up to 40 %",
+                              ours: energyOurs, how: "per task 1 − E_inference(XBM) / E_inference(Piggyback); best and mean over tasks"))
+        out.append(PaperClaim(
+            paper: "XMA", claim: "accuracy above Piggyback's", paperValue: "higher",
+            ours: has("xma", "piggyback") ? ReportFormat.signedPoints(acc("xma") - acc("piggyback")) : na,
+            how: "mean XMA accuracy − mean Piggyback accuracy over tasks"))
+        out.append(PaperClaim(
+            paper: "XMA", claim: "less mask memory than Piggyback", paperValue: "96.6 %",
+            ours: has("xma", "piggyback") && bytes("piggyback") > 0 ? String(format: "%.1f %%", 100 * (1 - bytes("xma") / bytes("piggyback"))) : na,
+            how: "1 − mean XMA mask bytes / mean Piggyback mask bytes"))
+        if let x2 = mainXMA2Label {
+            let maskMethods = ["piggyback", "ksm", "xbm", "xma", x2].filter { methodLabels.contains($0) }
+            let ranked = maskMethods.sorted { acc($0) > acc($1) }
+            let rank = (ranked.firstIndex(of: x2) ?? 0) + 1
+            out.append(PaperClaim(
+                paper: "XMA2 (Frontiers 2023)", claim: "highest accuracy of the mask methods", paperValue: "rank 1",
+                ours: "rank \(rank) of \(maskMethods.count)" + (rank == 1 ? "" : " (best: \(methodDescription(ranked[0])), \(ReportFormat.signedPoints(acc(ranked[0]) - acc(x2))) above)"),
+                how: "mean accuracy of \(methodDescription(x2)) among \(maskMethods.map(methodDescription).joined(separator: ", "))"))
+            for (base, paperValue) in [("piggyback", "4.38×"), ("finetune", "13.72×")] {
+                out.append(PaperClaim(
+                    paper: "XMA2 (Frontiers 2023)", claim: "less total energy than \(base == "finetune" ? "fine-tuning" : "Piggyback")", paperValue: paperValue,
+                    ours: methodLabels.contains(base) && totalSum(x2) > 0 ? ReportFormat.ratio(totalSum(base) / totalSum(x2)) : na,
+                    how: "Σ over tasks of (M·E_inference + E_re-programming) for \(base) / the same for \(methodDescription(x2))"))
+            }
+        } else {
+            out.append(PaperClaim(paper: "XMA2 (Frontiers 2023)", claim: "highest accuracy of the mask methods; 4.38× less total energy than Piggyback, 13.72× less than fine-tuning",
+                                  paperValue: "rank 1; 4.38×; 13.72×", ours: na, how: "—"))
+        }
+        return out
+    }
+
+    func claimsTable() -> ReportTable {
+        ReportTable(title: "The papers' claims and ours", header: ["paper", "claim", "paper says", "this study", "how ours is computed"],
+                    rows: claims().map { [$0.paper, $0.claim, $0.paperValue, $0.ours, $0.how] },
+                    note: "The papers use other backbones, datasets and budgets; the column 'this study' shows what the same comparison gives here.",
+                    textColumns: true)
+    }
+
+    /// Settings and provenance, as label–value pairs.
+    public func settingsList() -> [(String, String)] {
+        let b = plan.backbone
+        let g = plan.geometry
+        let a = plan.adapt
+        var items: [(String, String)] = [
+            ("backbone", "\(b.model.name), \(b.model.quantization.map { "\($0.weightBits)-bit weights and activations (first/last layer \($0.firstLayerBits)-bit)" } ?? "full precision"), \(b.model.imageSize)×\(b.model.imageSize)×\(b.model.inChannels), on \(backbone.task)" + (backbone.testAccuracy.map { ", test accuracy \(ReportFormat.percent($0)) %" } ?? "")),
+            ("backbone training", "\(b.epochs) epochs, batch \(b.batchSize), SGD lr \(formatNumber(Double(b.learningRate))), crop padding \(b.cropPadding), flip \(b.horizontalFlip ? "on" : "off")" + (b.trainSubset.map { ", \($0) training images" } ?? "")),
+            ("tasks", plan.tasks.map { "\($0.name) (\($0.classes) classes)" }.joined(separator: ", ")),
+            ("adaptation", "\(a.steps) steps, batch \(a.batchSize), head/BN lr \(formatNumber(Double(a.learningRate))), weight lr \(formatNumber(Double(a.weightLearningRate))), mask lr \(a.maskLearningRate.map { formatNumber(Double($0)) } ?? "per method"), β \(formatNumber(Double(a.beta)))→\(formatNumber(Double(a.betaFinal))), T \(formatNumber(Double(a.temperature))), BN re-estimation \(a.recalibrationBatches) batches" + (a.trainSubset.map { ", \($0) training images" } ?? "") + (a.freezeBatchNorm ? ", batch norm frozen" : "")),
+            ("hardware", "\(plan.hardware.name): \(g.arrayRows)×\(g.arrayColumns) arrays, \(g.cellBits)-bit cells, \(g.weightBits)-bit weights, \(g.activationBits)-bit activations, \(g.adcBits)-bit ADC, PE \(g.peArrayRows)×\(g.peArrayColumns) arrays, spare PEs \(formatNumber(100 * g.sparePEFraction)) %"),
+            ("seed", "\(plan.seed)"),
+            ("bundle", bundle),
+        ]
+        if let p = provenance {
+            items.append(("ran on", "\(p.machine), xmask \(p.xmaskVersion), commit \(p.commit ?? "unknown")"))
+        }
+        return items
+    }
+}

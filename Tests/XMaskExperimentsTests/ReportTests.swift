@@ -1,0 +1,148 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import XMaskCrossbar
+@testable import XMaskExperiments
+
+/// A hand-made study: two tasks, seven methods, numbers chosen so the claims are known.
+func sampleStudyResult() -> StudyResult {
+    let backbone = PretrainConfig(model: ModelSpec(name: "resnet20", inChannels: 1, numClasses: 10, imageSize: 28), data: "/data/fashion-mnist", epochs: 12)
+    let methods: [AdaptationMethod] = [.fineTune, .piggyback, .ksm, .xbm, .xma(shiftLevels: 3), .xma2(peFraction: 0.1, shiftLevels: 3), .xma2(peFraction: 0.2, shiftLevels: 3)]
+    var plan = StudyPlan(backbone: backbone, tasks: [.init(name: "mnist", data: "/data/mnist"), .init(name: "optdigits", data: "/data/optdigits")],
+                         methods: methods, steps: 600)
+    plan.name = "sample"
+    plan.hardware.geometry.sparePEFraction = 0.4
+    // method: (mask bytes, accuracy mnist, accuracy optdigits, inference µJ, re-programming µJ, re-programmed cells)
+    let numbers: [String: (Int, Double, Double, Double, Double, Int)] = [
+        "finetune": (135_000, 0.99, 0.97, 1.0, 1000, 270_000), "piggyback": (34_000, 0.98, 0.95, 1.0, 300, 80_000),
+        "ksm": (2_000, 0.975, 0.94, 1.0, 300, 80_000), "xbm": (476, 0.97, 0.93, 0.6, 0, 0), "xma": (1_428, 0.985, 0.955, 0.7, 0, 0),
+        "xma2-p0.1": (5_000, 0.986, 0.96, 0.75, 40, 27_000), "xma2-p0.2": (9_000, 0.988, 0.965, 0.8, 80, 54_000),
+    ]
+    var cells: [StudyCell] = []
+    for (t, task) in plan.tasks.enumerated() {
+        for method in methods {
+            let label = StudyPlan.methodLabel(method)
+            let n = numbers[label]!
+            var p: Double?
+            if case let .xma2(f, _) = method { p = f }
+            let sparsity = method.usesColumnMask ? [("conv1", 0.0), ("layer1.0.conv1", 0.1 + 0.05 * Double(t)), ("layer2.0.conv1", 0.3)].map { LayerSparsity(layer: $0.0, zeroFraction: $0.1) } : []
+            cells.append(StudyCell(
+                task: task.name, method: label, methodDescription: method.description, peFraction: p, usesColumnMask: method.usesColumnMask,
+                bundleTask: StudyPlan.taskName(task.name, method), accuracy: t == 0 ? n.1 : n.2, maskBits: n.0 * 8, maskBytes: n.0,
+                sparsityPerLayer: sparsity, inferenceEnergyMicrojoules: n.3, energyBreakdownMicrojoules: EnergyBreakdown(),
+                reprogrammedCells: n.5, reprogrammingEnergyMicrojoules: n.4, inferences: 1000,
+                totalOverInferenceEnergy: (1000 * n.3 + n.4) / (1000 * n.3)))
+        }
+    }
+    var forgetting = [TaskEvaluation(task: "fashion-mnist", method: "backbone", accuracyWhenAdded: 0.91, accuracyNow: 0.91, forgetting: 0, logitsIdentical: nil)]
+    forgetting += cells.map { TaskEvaluation(task: $0.bundleTask, method: $0.methodDescription, accuracyWhenAdded: $0.accuracy, accuracyNow: $0.accuracy, forgetting: 0, logitsIdentical: true) }
+    return StudyResult(plan: plan, backbone: StudyBackbone(task: "fashion-mnist", model: "resnet20", testAccuracy: 0.91, fileBytes: 1_100_000, programmedBytes: 135_000),
+                       cells: cells, forgetting: forgetting, bundle: "/runs/sample",
+                       provenance: StudyProvenance(commit: "0123abcd", machine: "Linux x86_64, 2 cores, 24 GiB", xmaskVersion: "0.1.0"))
+}
+
+/// The `<svg>…</svg>` elements of a page.
+func svgElements(_ html: String) -> [String] {
+    var out: [String] = []
+    var rest = html[...]
+    while let start = rest.range(of: "<svg"), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+        out.append(String(rest[start.lowerBound..<end.upperBound]))
+        rest = rest[end.upperBound...]
+    }
+    return out
+}
+
+@Suite struct ReportTests {
+    @Test func markdownHasThePaperLayoutAndEveryNumber() {
+        let md = sampleStudyResult().markdown()
+        #expect(md.hasPrefix("# xmask study: sample\n"))
+        #expect(md.contains("| task | finetune | piggyback | ksm | xbm | xma(N=3) | xma2(P=0.1, N=3) | xma2(P=0.2, N=3) |"))
+        #expect(md.contains("| mnist | 99.00 | 98.00 | 97.50 | 97.00 | 98.50 | 98.60 | 98.80 |"))
+        #expect(md.contains("| optdigits | 97.00 | 95.00 | 94.00 | 93.00 | 95.50 | 96.00 | 96.50 |"))
+        #expect(md.contains("| **mask bytes per task** | 135,000 | 34,000 | 2,000 | 476 | 1,428 | 5,000 | 9,000 |"))
+        #expect(md.contains("## Forgetting"))
+        #expect(md.contains("| 10 % | 98.60 | 96.00 |"))
+        #expect(md.contains("| 0 % (xma(N=3)) | 98.50 | 95.50 |"))
+        #expect(md.contains("## Zero column-mask values per layer (%), optdigits"))
+        #expect(md.contains("| layer1.0.conv1 | 15.00 |"))
+        #expect(md.contains("commit 0123abcd"))
+        // Total energy of mnist with XMA2 P = 0.1: 1000 · 0.75 + 40 µJ.
+        #expect(md.contains("| mnist (1000) | 2000 | 1300 | 1300 | 600.0 | 700.0 | 790.0 | 880.0 |"))
+    }
+
+    @Test func claimsAreComputedFromTheStudysNumbers() {
+        let claims = sampleStudyResult().claims()
+        func ours(_ claim: String) -> String? { claims.first { $0.claim.hasPrefix(claim) }?.ours }
+        #expect(ours("mask memory relative to Piggyback") == "1.40 % (accuracy -1.50 pp)")
+        #expect(ours("less inference energy than Piggyback") == "up to 40.0 % (mean 40.0 %)")
+        #expect(ours("accuracy above Piggyback") == "+0.50 pp")
+        #expect(ours("less mask memory than Piggyback") == "95.8 %")
+        #expect(ours("highest accuracy of the mask methods") == "rank 1 of 5")
+        #expect(ours("less total energy than Piggyback") == "1.65×")   // 2 · 1300 / (2 · 790)
+        #expect(ours("less total energy than fine-tuning") == "2.53×")  // 2 · 2000 / (2 · 790)
+    }
+
+    @Test func htmlIsSelfContainedWithWellFormedChartsForEveryTaskAndMethod() throws {
+        let result = sampleStudyResult()
+        let html = result.html()
+        #expect(html.hasPrefix("<!doctype html>"))
+        #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("@import") && !html.contains("url("))
+        #expect(html.components(separatedBy: "http").count - 1 == html.components(separatedBy: "http://www.w3.org/2000/svg").count - 1)
+        let svgs = svgElements(html)
+        // accuracy, mask bytes, energy, P sweep, sparsity of each of the two tasks
+        #expect(svgs.count == 6)
+        #expect(html.components(separatedBy: "<table").count == html.components(separatedBy: "</table>").count)
+        for svg in svgs {
+            let parser = XMLParser(data: Data(svg.utf8))
+            #expect(parser.parse(), "SVG is not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")")
+        }
+        for method in result.methodLabels.map(result.methodDescription) {
+            #expect(svgs[0].contains(">\(ReportChart.escape(method))</text>"), "accuracy legend lacks \(method)")
+            #expect(svgs[2].contains(">\(ReportChart.escape(method))</text>"), "energy chart lacks \(method)")
+        }
+        for task in result.taskNames { #expect(svgs[0].contains(">\(task)</text>")) }
+        #expect(svgs[3].contains(">0 % (XMA)</text>") && svgs[3].contains(">10 %</text>") && svgs[3].contains(">20 %</text>"))
+        #expect(svgs[4].contains(">layer1.0.conv1</text>"))
+    }
+
+    @Test func maskBytesUseALogAxisWithDecadeTicks() {
+        #expect(ReportChart.logTicks([476, 135_000]) == [100, 1_000, 10_000, 100_000, 1_000_000])
+        #expect(ReportChart.logTicks([1_000, 10_000]) == [1_000, 10_000])
+        #expect(ReportChart.logTicks([5, 5]) == [1, 10])
+        let chart = sampleStudyResult().maskBytesChart()
+        #expect(chart.contains("bytes (log scale)"))
+        var lastY = Double.infinity
+        for label in ["100 B", "1 kB", "10 kB", "100 kB", "1 MB"] {
+            // Each decade tick is drawn once, higher up (smaller y) than the one before, equally spaced.
+            guard let range = chart.range(of: "text-anchor=\"end\">\(label)</text>") else {
+                Issue.record("no tick \(label)")
+                continue
+            }
+            let prefix = chart[..<range.lowerBound]
+            let yText = prefix[prefix.range(of: "y=\"", options: .backwards)!.upperBound...].prefix { $0 != "\"" }
+            let y = Double(yText)!
+            #expect(y < lastY)
+            lastY = y
+        }
+        #expect(ReportChart.linearTicks(0, 100) == [0, 20, 40, 60, 80, 100])
+        let small = ReportChart.linearTicks(0, 0.37)
+        #expect(small.count == 5 && abs(small[4] - 0.4) < 1e-12 && abs(small[1] - 0.1) < 1e-12)
+    }
+
+    @Test func reportIsAFunctionOfResultsJSON() throws {
+        let result = sampleStudyResult()
+        let json = try result.json()
+        let decoded = try JSONDecoder().decode(StudyResult.self, from: json)
+        #expect(try decoded.json() == json)
+        #expect(decoded.html() == result.html())
+        #expect(decoded.markdown() == result.markdown())
+
+        let scratch = try ScratchDirectory()
+        let files = try result.writeReport(to: scratch.url)
+        #expect(fileBytes(files.json) == json)
+        #expect(fileBytes(files.html) == Data(result.html().utf8))
+        #expect(fileBytes(files.markdown) == Data(result.markdown().utf8))
+    }
+}
