@@ -163,7 +163,7 @@ public final class Pretrainer {
 
     func saveCheckpoint(model: any ImageClassifier, optimizer: SGD, keyed: [(key: String, parameter: Parameter)], epoch: Int) throws {
         var file = Safetensors(tensors: model.stateDict(), metadata: [
-            "format": "xmask-checkpoint", "epoch": String(epoch),
+            "format": "xmask-checkpoint", "epoch": String(epoch), "threads": String(Parallelism.threadCount),
             "config": String(decoding: try JSONEncoder().encode(config), as: UTF8.self),
         ])
         for (k, t) in optimizer.stateDict(for: keyed) { file.setTensor(t, forKey: "optimizer." + k) }
@@ -185,6 +185,10 @@ public final class Pretrainer {
         }
         try model.load(stateDict: modelState, strict: true)
         try optimizer.load(stateDict: optimizerState, for: keyed)
+        if let threads = file.metadata["threads"], threads != String(Parallelism.threadCount) {
+            // Weight gradients sum per-thread partial results: same thread count, same bits.
+            reporter.message("note: the checkpoint was written with \(threads) thread(s), this run uses \(Parallelism.threadCount); the result will match an uninterrupted run only up to rounding")
+        }
         return epoch
     }
 }
