@@ -41,7 +41,7 @@ public struct AdaptConfig: Codable, Sendable, Equatable {
     public var defaultMaskLearningRate: Float {
         switch mask.method {
         case .piggyback, .ksm: 1e-3
-        case .fineTune: 1e-3  // FineTune has no mask; its weights use `weightLearningRate`
+        case .fineTune: 0  // no mask tensors; its weights use `weightLearningRate`
         case .xbm, .xma, .xma2: 5e-2
         }
     }
@@ -55,6 +55,10 @@ public struct AdaptConfig: Codable, Sendable, Equatable {
         }
         for (name, v) in [("learningRate", learningRate), ("weightLearningRate", weightLearningRate), ("maskLearningRate", maskLearningRate ?? 1)] where !(v > 0 && v.isFinite) {
             throw ExperimentError.invalidOption(name: name, value: "\(v)", expected: "a positive number")
+        }
+        if case .fineTune = mask.method, let rate = maskLearningRate {
+            throw ExperimentError.invalidOption(name: "maskLearningRate", value: "\(rate)",
+                                                expected: "no value for finetune, which has no mask (its weights use weightLearningRate)")
         }
         do { try mask.method.validate() } catch {
             throw ExperimentError.invalidOption(name: "method", value: mask.method.description, expected: "\(error)")

@@ -102,7 +102,8 @@ public struct StudyPlan: Codable, Sendable, Equatable {
         config.batchSize = adapt.batchSize
         config.learningRate = adapt.learningRate
         config.weightLearningRate = adapt.weightLearningRate
-        config.maskLearningRate = adapt.maskLearningRate
+        // A study-wide mask learning rate applies to the methods that have masks.
+        if case .fineTune = method {} else { config.maskLearningRate = adapt.maskLearningRate }
         config.trainSubset = adapt.trainSubset
         config.recalibrationBatches = adapt.recalibrationBatches
         config.classes = task.classes

@@ -132,3 +132,13 @@ import XMaskTensor
         #expect(throws: ExperimentError.bundleExists(path: bundle.directory.path)) { try makeTinyBundle(in: scratch) }
     }
 }
+
+@Suite struct AdaptConfigTests {
+    @Test func fineTuneRefusesAMaskLearningRate() {
+        var c = AdaptConfig(task: "t", data: "/nonexistent", mask: MaskConfig(method: .fineTune))
+        c.maskLearningRate = 1e-3
+        #expect(throws: ExperimentError.self) { try c.validate() }
+        c.maskLearningRate = nil
+        #expect(throws: Never.self) { try c.validate() }
+    }
+}
