@@ -156,15 +156,17 @@ func conv2dBackwardWeight(path: SIMDPath, _ s: Conv2DShape, input: UnsafePointer
     }
 }
 
-/// Naive direct convolution (the reference the fast kernel is tested against).
-public func conv2dForwardReference(_ s: Conv2DShape, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                   bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+/// Visits every (output element, kernel tap) pair of a convolution whose tap reads inside the
+/// image: `body(outputIndex, inputIndex, weightIndex)`, output-major, then cin, kh, kw. The three
+/// naive reference loops below are this walk with a different accumulation.
+@inline(__always)
+func forEachConvolutionTap(_ s: Conv2DShape, _ body: (_ output: Int, _ input: Int, _ weight: Int) -> Void) {
     let oh = s.outHeight, ow = s.outWidth
     for n in 0..<s.batch {
         for co in 0..<s.outChannels {
             for y in 0..<oh {
                 for x in 0..<ow {
-                    var acc: Float = bias?[co] ?? 0
+                    let o = ((n * s.outChannels + co) * oh + y) * ow + x
                     for ci in 0..<s.inChannels {
                         for i in 0..<s.kernelHeight {
                             let iy = y * s.strideH - s.padH + i
@@ -172,68 +174,33 @@ public func conv2dForwardReference(_ s: Conv2DShape, input: UnsafePointer<Float>
                             for j in 0..<s.kernelWidth {
                                 let ix = x * s.strideW - s.padW + j
                                 if ix < 0 || ix >= s.width { continue }
-                                acc += input[((n * s.inChannels + ci) * s.height + iy) * s.width + ix]
-                                    * weight[((co * s.inChannels + ci) * s.kernelHeight + i) * s.kernelWidth + j]
+                                body(o, ((n * s.inChannels + ci) * s.height + iy) * s.width + ix,
+                                     ((co * s.inChannels + ci) * s.kernelHeight + i) * s.kernelWidth + j)
                             }
                         }
                     }
-                    output[((n * s.outChannels + co) * oh + y) * ow + x] = acc
                 }
             }
         }
     }
+}
+
+/// Naive direct convolution (the reference the fast kernel is tested against).
+public func conv2dForwardReference(_ s: Conv2DShape, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                   bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+    let positions = s.outHeight * s.outWidth
+    for o in 0..<(s.batch * s.outChannels * positions) { output[o] = bias?[(o / positions) % s.outChannels] ?? 0 }
+    forEachConvolutionTap(s) { o, i, w in output[o] += input[i] * weight[w] }
 }
 
 public func conv2dBackwardInputReference(_ s: Conv2DShape, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                          gradInput: UnsafeMutablePointer<Float>) {
-    let oh = s.outHeight, ow = s.outWidth
     gradInput.update(repeating: 0, count: s.batch * s.inChannels * s.height * s.width)
-    for n in 0..<s.batch {
-        for co in 0..<s.outChannels {
-            for y in 0..<oh {
-                for x in 0..<ow {
-                    let g = gradOutput[((n * s.outChannels + co) * oh + y) * ow + x]
-                    for ci in 0..<s.inChannels {
-                        for i in 0..<s.kernelHeight {
-                            let iy = y * s.strideH - s.padH + i
-                            if iy < 0 || iy >= s.height { continue }
-                            for j in 0..<s.kernelWidth {
-                                let ix = x * s.strideW - s.padW + j
-                                if ix < 0 || ix >= s.width { continue }
-                                gradInput[((n * s.inChannels + ci) * s.height + iy) * s.width + ix] +=
-                                    g * weight[((co * s.inChannels + ci) * s.kernelHeight + i) * s.kernelWidth + j]
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    forEachConvolutionTap(s) { o, i, w in gradInput[i] += gradOutput[o] * weight[w] }
 }
 
 public func conv2dBackwardWeightReference(_ s: Conv2DShape, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                           gradWeight: UnsafeMutablePointer<Float>) {
-    let oh = s.outHeight, ow = s.outWidth
     gradWeight.update(repeating: 0, count: s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth)
-    for n in 0..<s.batch {
-        for co in 0..<s.outChannels {
-            for y in 0..<oh {
-                for x in 0..<ow {
-                    let g = gradOutput[((n * s.outChannels + co) * oh + y) * ow + x]
-                    for ci in 0..<s.inChannels {
-                        for i in 0..<s.kernelHeight {
-                            let iy = y * s.strideH - s.padH + i
-                            if iy < 0 || iy >= s.height { continue }
-                            for j in 0..<s.kernelWidth {
-                                let ix = x * s.strideW - s.padW + j
-                                if ix < 0 || ix >= s.width { continue }
-                                gradWeight[((co * s.inChannels + ci) * s.kernelHeight + i) * s.kernelWidth + j] +=
-                                    g * input[((n * s.inChannels + ci) * s.height + iy) * s.width + ix]
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    forEachConvolutionTap(s) { o, i, w in gradWeight[w] += gradOutput[o] * input[i] }
 }
