@@ -20,7 +20,7 @@ public enum WeightInitialization: Sendable, Equatable {
 /// the optional ``weightTransform`` (the hook the masks module uses; it sees the weight as the
 /// crossbar holds it, after quantization). Keys: `weight`, `bias`, and, when quantized,
 /// `weight_quantizer.scale` (learned scale only) and `input_quantizer.alpha`.
-public final class Conv2d: Layer {
+public final class Conv2d: WeightLayer {
     public let weight: Parameter
     public let bias: Parameter?
     public let stride: Int
@@ -78,33 +78,6 @@ public final class Conv2d: Layer {
         self.bias = b.map { Parameter($0) }
         self.stride = stride
         self.padding = padding
-    }
-
-    public var ownParameters: [(String, Parameter)] {
-        var out: [(String, Parameter)] = [("weight", weight)]
-        if let bias { out.append(("bias", bias)) }
-        return out
-    }
-
-    public var children: [(String, any Layer)] {
-        var out: [(String, any Layer)] = []
-        if let weightQuantizer { out.append(("weight_quantizer", weightQuantizer)) }
-        if let inputQuantizer { out.append(("input_quantizer", inputQuantizer)) }
-        return out
-    }
-
-    /// The weight the convolution uses: `T(Q(weight))`.
-    public func effectiveWeight() -> Tensor {
-        var w = weight.value
-        if let weightQuantizer { w = weightQuantizer(w) }
-        if let weightTransform { w = weightTransform(w) }
-        return w
-    }
-
-    /// The integer weight levels the crossbar stores and their scale (`nil` when the weight
-    /// is not quantized). The weight transform is not applied.
-    public func quantizedLevels() -> QuantizedWeights? {
-        weightQuantizer?.levels(of: weight.value)
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {

@@ -6,7 +6,7 @@ import XMaskTensor
 /// Formula: `y = q(x) · W'ᵀ + b` with `W' = T(Q(W))` as in ``Conv2d``: `q` the optional input
 /// quantizer, `Q` the optional ``WeightQuantizer``, `T` the optional ``weightTransform``.
 /// Keys: `weight`, `bias`, and when quantized `weight_quantizer.scale`, `input_quantizer.alpha`.
-public final class Linear: Layer {
+public final class Linear: WeightLayer {
     public let weight: Parameter
     public let bias: Parameter?
     public var isTraining = true
@@ -43,32 +43,6 @@ public final class Linear: Layer {
             weight = Parameter(Tensor.normal([outFeatures, inFeatures], standardDeviation: (2 / Float(outFeatures)).squareRoot(), using: &rng))
         }
         self.bias = bias ? Parameter(Tensor.uniform([outFeatures], low: -bound, high: bound, using: &rng)) : nil
-    }
-
-    public var ownParameters: [(String, Parameter)] {
-        var out: [(String, Parameter)] = [("weight", weight)]
-        if let bias { out.append(("bias", bias)) }
-        return out
-    }
-
-    public var children: [(String, any Layer)] {
-        var out: [(String, any Layer)] = []
-        if let weightQuantizer { out.append(("weight_quantizer", weightQuantizer)) }
-        if let inputQuantizer { out.append(("input_quantizer", inputQuantizer)) }
-        return out
-    }
-
-    /// The weight the product uses: `T(Q(weight))`.
-    public func effectiveWeight() -> Tensor {
-        var w = weight.value
-        if let weightQuantizer { w = weightQuantizer(w) }
-        if let weightTransform { w = weightTransform(w) }
-        return w
-    }
-
-    /// The integer weight levels and their scale (`nil` when the weight is not quantized).
-    public func quantizedLevels() -> QuantizedWeights? {
-        weightQuantizer?.levels(of: weight.value)
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
