@@ -18,8 +18,7 @@ public protocol ConvMask: AnyObject {
 }
 
 /// Min-max normalisation of `m` into [0, 1] over the whole tensor, with the bounds held
-/// constant (no gradient through min and max), as KSM's public code and XMA's "normalise the
-/// real-valued mask under the range [0, 1]" (XMA2 §3.3.1.1).
+/// constant (no gradient through min and max), as KSM's public code does for its soft part.
 func minMaxNormalized(_ m: Tensor) -> Tensor {
     let lo = m.scalars.min() ?? 0, hi = m.scalars.max() ?? 1
     let span = hi - lo
@@ -128,10 +127,19 @@ public final class KSMMask: ConvMask {
 /// XBM (N = 0) and XMA (N ≥ 1): one real mask value per crossbar column `[rowChunks, Cout]`.
 ///
 /// Binary part: a hard Gumbel-Sigmoid sample with keep-probability σ(β·m_r) (XBM eq. 4–6, see
-/// ``GumbelSigmoid``). XMA replaces a dropped column's 0 by the shift level nearest to the
-/// min-max normalised real mask, among 0 and the N levels 1/2, 1/4, 1/8 (XMA2 §3.3.1):
-/// forward `level = b + (1 − b)·q(norm(m_r))`, backward through `p + (1 − p)·norm(m_r)`
-/// (straight-through). Evaluation: `b = 1[m_r ≥ 0]`, no noise.
+/// ``GumbelSigmoid``). XMA replaces a dropped column's 0 by a shift level (XMA2 §3.3.1: "normalise
+/// the real-valued mask under the range [0, 1]", then take the nearest of 0, 1/8, 1/4, 1/2).
+/// The normalisation into [0, 1] is the relaxed sample `p = σ((β·m_r + g0 − g1)/T)` itself, so
+/// one monotone staircase runs from 0 through 1/8, 1/4, 1/2 (p < 0.5) to 1 (p ≥ 0.5):
+/// forward `level = 1[p ≥ 0.5] + 1[p < 0.5]·q(p)`, backward through `p` (straight-through, the
+/// same estimator as XBM's; N = 0 is XBM exactly). Evaluation uses the noise-free
+/// `p = σ(β·m_r/T)`: keep iff `m_r ≥ 0`, as XBM.
+///
+/// Why not the paper's layer-wide min-max of `m_r`: measured on Animal-MNIST (BENCHMARKS.md,
+/// "XMA's shift mask"), it put XMA below XBM. The min-max bounds are set by outlying columns,
+/// so a column's level depended on other columns; its gradient carries a factor 1/(max − min),
+/// which is huge while the masks are still close to their common initial value; and a dropped
+/// column almost never reached level 0, so XMA gated no column.
 public final class ColumnShiftMask: ConvMask {
     public let layout: ColumnLayout
     public let mask: Parameter
@@ -153,17 +161,12 @@ public final class ColumnShiftMask: ConvMask {
     public func columnLevels(training: Bool) -> Tensor {
         let m = mask.value
         if !training {
-            let b = gumbel.deterministic(m)
-            guard levels.count > 0 else { return b }
-            let q = Tensor(shape: m.shape, scalars: minMaxNormalized(m).scalars.map(levels.quantizeDropped))
-            return b + (1 - b) * q
+            // Kept iff m ≥ 0 exactly (σ can round to 0.5 just below 0).
+            let p = gumbel.noiseFree(m)
+            return Tensor(shape: m.shape, scalars: zip(m.scalars, p.scalars).map { $0 >= 0 ? 1 : levels.quantizeDropped($1) })
         }
         let p = gumbel.relaxed(m, using: &rng)
-        let hard = p.greaterEqual(0.5)
-        guard levels.count > 0 else { return straightThrough(forward: hard, backward: p) }
-        let norm = minMaxNormalized(m)
-        let q = Tensor(shape: m.shape, scalars: norm.scalars.map(levels.quantizeDropped))
-        return straightThrough(forward: hard + (1 - hard) * q, backward: p + (1 - p) * norm)
+        return straightThrough(forward: Tensor(shape: p.shape, scalars: p.scalars.map(levels.level)), backward: p)
     }
 
     public func apply(to weight: Tensor, training: Bool) -> Tensor {

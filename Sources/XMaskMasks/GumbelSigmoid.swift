@@ -38,6 +38,9 @@ public struct GumbelSigmoid: Sendable, Equatable, Codable {
 
     /// The evaluation mask: 1 where `m ≥ 0` (keep-probability ≥ 1/2), no noise.
     public func deterministic(_ realMask: Tensor) -> Tensor { realMask.greaterEqual(0) }
+
+    /// The relaxed sample without noise, `σ(β·m/T)`: what evaluation normalises a real mask to.
+    public func noiseFree(_ realMask: Tensor) -> Tensor { sigmoid(realMask * (beta / temperature)) }
 }
 
 /// The levels of XMA's column-wise shift mask: 0, `N` shift levels 1/2, 1/4, 1/8 (in that order
@@ -68,6 +71,10 @@ public struct ShiftLevels: Sendable, Equatable, Codable {
         for s in shifts where abs(x - s) < abs(x - best) { best = s }
         return best
     }
+
+    /// The level of a column whose relaxed sample is `p` ∈ [0, 1]: 1 when kept (`p ≥ 0.5`),
+    /// otherwise the level nearest to `p` among 0 and the shift levels. Monotone in `p`.
+    public func level(_ p: Float) -> Float { p >= 0.5 ? 1 : quantizeDropped(p) }
 
     /// Index of `level` in ``all`` (for packing), or nil if it is not a level.
     public func index(of level: Float) -> Int? { all.firstIndex(of: level) }

@@ -102,16 +102,37 @@ func checkGradient(_ x: Tensor, epsilon: Float = 1e-3, tolerance: Float = 2e-2, 
     }
 
     @Test func columnMaskRelaxedPathGradient() {
-        // XMA's backward path p + (1 − p)·norm(m) expanded over the columns, with fixed noise.
+        // XBM's and XMA's backward path: the relaxed sample p expanded over the columns, fixed noise.
         var r = SeededGenerator(seed: 2)
         let g = GumbelSigmoid(beta: 2, temperature: 1)
         let layout5 = ColumnLayout(weightShape: [5, 2, 2, 2], geometry: geometry)  // K = 8 → 1 chunk
         let w5 = Tensor.normal(layout5.weightShape, using: &r)
-        checkGradient(Tensor(shape: [1, 5], scalars: [-0.9, -0.5, 0.2, 0.5, 0.9]), skipping: [0, 4]) { m in
+        checkGradient(Tensor(shape: [1, 5], scalars: [-0.9, -0.5, 0.2, 0.5, 0.9])) { m in
             var noise = SeededGenerator(seed: 4)
-            let p = g.relaxed(m, using: &noise)
-            let norm = minMaxNormalized(m)
-            return w5 * layout5.expandColumns(p + (1 - p) * norm)
+            return w5 * layout5.expandColumns(g.relaxed(m, using: &noise))
+        }
+    }
+
+    @Test func columnMaskDifferentiatesAsItsRelaxedPath() {
+        // The hard staircase (XBM: {0, 1}; XMA: 0, 1/8, 1/4, 1/2, 1) is straight-through to p.
+        let layout = ColumnLayout(weightShape: [5, 2, 2, 2], geometry: geometry)
+        var r = SeededGenerator(seed: 2)
+        let w = Tensor.normal(layout.weightShape, using: &r)
+        let cot = Tensor.normal(layout.weightShape, using: &r)
+        let m0 = Tensor(shape: [1, 5], scalars: [-0.9, -0.5, -0.1, 0.5, 0.9])
+        let g = GumbelSigmoid(beta: 2, temperature: 1)
+        for n in [0, 3] {
+            let mask = ColumnShiftMask(layout: layout, levels: ShiftLevels(count: n), gumbel: g, initialValue: 0, seed: 7)
+            let (_, masked) = valueAndPullback(at: [m0], cotangent: cot) { m in
+                mask.mask.value = m[0]
+                defer { mask.mask.value = m[0].detached() }
+                return mask.apply(to: w, training: true)
+            }
+            let (_, relaxed) = valueAndPullback(at: [m0], cotangent: cot) { m in
+                var noise = SeededGenerator(seed: 7)  // the mask's own generator, same seed
+                return w * layout.expandColumns(g.relaxed(m[0], using: &noise))
+            }
+            #expect(masked[0] == relaxed[0], "N = \(n)")
         }
     }
 
@@ -135,18 +156,39 @@ func checkGradient(_ x: Tensor, epsilon: Float = 1e-3, tolerance: Float = 2e-2, 
                                        initialValue: 1, seed: 1)
             mask.mask.value = Tensor(shape: [1, 6], scalars: [-2, -1, -0.3, -0.05, 0.4, 2])
             let eval = mask.columnLevels(training: false).scalars
-            // norm = (m + 2)/4 = 0, .25, .425, .4875 → 0, 1/4, 1/2, 1/2 for dropped columns.
-            #expect(eval == (n == 0 ? [0, 0, 0, 0, 1, 1] : [0, 0.25, 0.5, 0.5, 1, 1]))
-            var rng = SeededGenerator(seed: 9)
+            // σ(2m) = 0.018, 0.119, 0.354, 0.475 for the dropped columns → 0, 1/8, 1/4, 1/2.
+            #expect(eval == (n == 0 ? [0, 0, 0, 0, 1, 1] : [0, 0.125, 0.25, 0.5, 1, 1]))
             for _ in 0..<20 {
                 let t = mask.columnLevels(training: true).scalars
                 #expect(t.allSatisfy { ShiftLevels(count: n).all.contains($0) })
-                _ = rng.next()
             }
             guard case let .columnLevels(levels, _) = mask.deployed(frozenWeight: Tensor.zeros(layout.weightShape)) else {
                 Issue.record("not column levels"); return
             }
             #expect(levels == eval)
+        }
+    }
+
+    @Test func shiftLevelIsMonotoneInTheRelaxedSample() {
+        for n in 0...3 {
+            let levels = ShiftLevels(count: n)
+            let ps = stride(from: Float(0), through: 1, by: 1 / 256)
+            let l = ps.map(levels.level)
+            #expect(zip(l, l.dropFirst()).allSatisfy { $0 <= $1 }, "N = \(n)")
+            #expect(Set(l) == Set(levels.all), "N = \(n): every level is reachable")
+        }
+        #expect(ShiftLevels(count: 3).level(0.49) == 0.5 && ShiftLevels(count: 3).level(0.5) == 1)
+        #expect(ShiftLevels(count: 3).level(0.05) == 0 && ShiftLevels(count: 3).level(0.1) == 0.125)
+    }
+
+    @Test func xmaWithNoShiftLevelsTrainsExactlyAsXBM() {
+        let layout = ColumnLayout(weightShape: [6, 8, 1, 1], geometry: geometry)
+        let m = Tensor(shape: [1, 6], scalars: [-2, -1, -0.3, -0.05, 0.4, 2])
+        let a = ColumnShiftMask(layout: layout, levels: ShiftLevels(count: 0), gumbel: GumbelSigmoid(beta: 2), initialValue: 0, seed: 3)
+        a.mask.value = m
+        var rng = SeededGenerator(seed: 3)
+        for _ in 0..<10 {
+            #expect(a.columnLevels(training: true).scalars == GumbelSigmoid(beta: 2).sample(m, using: &rng).scalars)
         }
     }
 }
