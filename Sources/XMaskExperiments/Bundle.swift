@@ -90,6 +90,29 @@ public struct TaskBundle {
         return bundle
     }
 
+    /// Creates a bundle at `directory` holding `source`'s backbone (byte for byte, so its hash is
+    /// unchanged) and none of its tasks, with the crossbar `geometry` it will be programmed with
+    /// (a study's spare PEs may differ from the bundle it came from). Refuses a directory that
+    /// already holds a bundle.
+    public static func importBackbone(from source: TaskBundle, to directory: URL, geometry: CrossbarGeometry) throws -> TaskBundle {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: directory.appendingPathComponent("bundle.json").path) {
+            throw ExperimentError.bundleExists(path: directory.path)
+        }
+        guard let bytes = fm.contents(atPath: source.backboneURL.path) else {
+            throw ExperimentError.notABundle(path: source.backboneURL.path, reason: "cannot read the backbone")
+        }
+        guard SHA256.hash(bytes).hexString == source.manifest.backbone.sha256 else {
+            throw ExperimentError.hashMismatch(file: source.backboneURL.path, expected: source.manifest.backbone.sha256,
+                                               found: SHA256.hash(bytes).hexString)
+        }
+        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(bytes, to: directory.appendingPathComponent(source.manifest.backbone.file))
+        let bundle = TaskBundle(directory: directory, manifest: BundleManifest(backbone: source.manifest.backbone, geometry: geometry))
+        try bundle.writeManifest()
+        return bundle
+    }
+
     init(directory: URL, manifest: BundleManifest) {
         self.directory = directory
         self.manifest = manifest

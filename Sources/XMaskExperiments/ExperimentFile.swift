@@ -13,6 +13,8 @@ import Yams
 ///            channels: 1, bits: 4, edge_bits: 8, batch_size: 128, learning_rate: 0.05,
 ///            momentum: 0.9, weight_decay: 0.0005, label_smoothing: 0, crop_padding: 2,
 ///            flip: true, train_subset: 6000, classes: 10}
+/// # or import a trained bundle's backbone instead of training one (no other backbone key then):
+/// # backbone: {from: ../results/fmnist-resnet20-q4}
 /// hardware: {preset: xbm-32nm, spare_pe_fraction: 0.4, rows: 72, cols: 72, cell_bits: 2,
 ///            adc_bits: 5, columns_per_adc: 1, pe_rows: 2, pe_cols: 2}
 /// tasks:
@@ -60,7 +62,7 @@ public struct ExperimentFile: Sendable {
 /// The keys of each section, in the order the documentation lists them.
 enum ExperimentKeys {
     static let top = ["name", "seed", "out", "backbone", "hardware", "tasks", "methods", "adapt"]
-    static let backbone = ["model", "data", "classes", "epochs", "image_size", "channels", "bits", "edge_bits", "batch_size",
+    static let backbone = ["from", "model", "data", "classes", "epochs", "image_size", "channels", "bits", "edge_bits", "batch_size",
                            "learning_rate", "momentum", "weight_decay", "label_smoothing", "crop_padding", "flip", "train_subset"]
     static let hardware = ["preset", "spare_pe_fraction", "rows", "cols", "cell_bits", "adc_bits", "columns_per_adc", "pe_rows", "pe_cols"]
     static let task = ["name", "data", "classes"]
@@ -193,7 +195,7 @@ struct ExperimentFileParser {
         let seed = try top["seed"].map { UInt64(try $0.int(0...Int.max)) } ?? 1
 
         let backboneNode = try top.required("backbone")
-        let backbone = try parseBackbone(backboneNode)
+        let (backbone, backboneSource) = try parseBackbone(backboneNode)
         let hardware = try top["hardware"].map(parseHardware) ?? HardwarePreset.xbm32nm
         let bits = backbone.model.quantization?.weightBits ?? 32
         let spare = hardware.geometry.sparePEFraction
@@ -219,6 +221,7 @@ struct ExperimentFileParser {
         plan.seed = seed
         plan.hardware = hardware
         plan.backbone.seed = seed
+        plan.backboneSource = backboneSource
         if let a = top["adapt"] { plan.adapt = try parseAdapt(a) }
         let out = try top["out"].map { resolve(try $0.string()) } ?? directory.appendingPathComponent("runs/\(name)")
         do { try plan.validate() } catch {
@@ -233,8 +236,21 @@ struct ExperimentFileParser {
         }
     }
 
-    func parseBackbone(_ node: KeyedNode) throws -> PretrainConfig {
+    /// The backbone's training settings, or (`from: DIR`) a trained bundle's backbone to import:
+    /// its model and data come from the bundle, and no training key may stand beside `from`.
+    func parseBackbone(_ node: KeyedNode) throws -> (PretrainConfig, source: String?) {
         let m = try node.mapping(keys: ExperimentKeys.backbone)
+        if let from = m["from"] {
+            if let other = m.entries.first(where: { $0.0 != "from" }) {
+                throw other.1.error("not allowed beside backbone.from: the backbone is imported from that bundle, not trained")
+            }
+            let url = resolve(try from.string())
+            let source: TaskBundle
+            do { source = try TaskBundle.open(url) } catch { throw from.error("\(error)") }
+            let b = source.manifest.backbone
+            guard let data = b.data else { throw from.error("\(url.path)/bundle.json records no backbone data directory") }
+            return (PretrainConfig(model: b.model, data: data, epochs: 1), url.path)
+        }
         let model = try m["model"]?.string() ?? "resnet20"
         if !ModelSpec.names.contains(model) {
             throw m["model"]!.error("unknown model \"\(model)\"; expected one of \(ModelSpec.names.joined(separator: ", "))")
@@ -257,7 +273,7 @@ struct ExperimentFileParser {
         if let v = m["crop_padding"] { config.cropPadding = try v.int(0...imageSize / 2) }
         if let v = m["flip"] { config.horizontalFlip = try v.bool() }
         if let v = m["train_subset"] { config.trainSubset = try v.int(1...Int.max) }
-        return config
+        return (config, nil)
     }
 
     func parseHardware(_ node: KeyedNode) throws -> HardwarePreset {

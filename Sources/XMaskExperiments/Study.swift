@@ -54,7 +54,11 @@ public struct StudyPlan: Codable, Sendable, Equatable {
     }
 
     public var name: String = "study"
+    /// How the backbone is trained; with ``backboneSource`` only its model and data are used.
     public var backbone: PretrainConfig
+    /// A trained bundle (absolute path) whose backbone the study imports instead of training one
+    /// (`backbone: {from: DIR}`); its tasks are not imported.
+    public var backboneSource: String?
     /// Preset with the study's geometry; its weight/activation bits follow the backbone's.
     public var hardware: HardwarePreset = .xbm32nm
     public var tasks: [TaskSpec]
@@ -253,16 +257,23 @@ public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = S
     backbone.seed = plan.seed
     let geometry = plan.geometry
     let manifestPath = out.appendingPathComponent("bundle.json").path
+    let source = try plan.backboneSource.map { try TaskBundle.open(URL(fileURLWithPath: $0)) }
     if !FileManager.default.fileExists(atPath: manifestPath) {
-        reporter.message("training the backbone on \(backbone.data)")
-        _ = try Pretrainer(config: backbone, outDirectory: out, geometry: geometry, reporter: reporter).run(resume: true)
+        if let source {
+            reporter.message("importing the backbone of \(source.directory.path)")
+            _ = try TaskBundle.importBackbone(from: source, to: out, geometry: geometry)
+        } else {
+            reporter.message("training the backbone on \(backbone.data)")
+            _ = try Pretrainer(config: backbone, outDirectory: out, geometry: geometry, reporter: reporter).run(resume: true)
+        }
     } else {
         reporter.message("reusing the backbone in \(out.path)")
     }
     var bundle = try TaskBundle.open(out)
     let b = bundle.manifest.backbone
     for (what, same) in [("model", b.model == backbone.model), ("crossbar geometry", bundle.manifest.geometry == geometry),
-                         ("data", b.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path } == URL(fileURLWithPath: backbone.data).standardizedFileURL.path)]
+                         ("data", b.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path } == URL(fileURLWithPath: backbone.data).standardizedFileURL.path),
+                         ("weights (SHA-256 of the imported backbone)", source.map { $0.manifest.backbone.sha256 == b.sha256 } ?? true)]
         where !same {
         throw StudyError.staleBundle(path: out.path, item: "the backbone", differs: what)
     }

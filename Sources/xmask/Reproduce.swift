@@ -31,7 +31,7 @@ struct Reproduce: ParsableCommand {
         let outURL = out.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? experiment.out
         let plan = experiment.plan
         if check {
-            print("\(file): OK — \(plan.tasks.count) tasks × \(plan.methods.count) methods = \(plan.tasks.count * plan.methods.count) adaptations, \(plan.adapt.steps) steps each; backbone \(plan.backbone.model.name), \(plan.backbone.epochs) epochs on \(plan.backbone.data)")
+            print("\(file): OK — \(plan.tasks.count) tasks × \(plan.methods.count) methods = \(plan.tasks.count * plan.methods.count) adaptations, \(plan.adapt.steps) steps each; backbone \(plan.backbone.model.name), " + (plan.backboneSource.map { "imported from \($0)" } ?? "\(plan.backbone.epochs) epochs on \(plan.backbone.data)"))
             print("methods: \(plan.methods.map(\.description).joined(separator: ", "))")
             print("output: \(outURL.path)")
             return

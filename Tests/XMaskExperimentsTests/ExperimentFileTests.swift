@@ -64,6 +64,19 @@ private func goodFile(replacing line: Int? = nil, with text: String = "") -> Str
 }
 
 @Suite struct ExperimentFileTests {
+    @Test func backboneFromABundleTakesNoTrainingKeysAndMustBeABundle() throws {
+        let folder = try ExperimentFolder()
+        // Line 4 is `model: resnet20`; `from` beside it is refused at the training key's line.
+        let both = try folder.error(goodFile(replacing: 4, with: "  from: somewhere"))
+        #expect(both.key == "backbone.data" && both.line == 5)  // the first training key after `from`
+        #expect(both.problem.contains("not allowed beside backbone.from"))
+        let lines = goodFile().components(separatedBy: "\n")
+        let onlyFrom = (lines[0..<2] + ["backbone: {from: no-such-bundle}"] + lines[9...]).joined(separator: "\n")
+        let missing = try folder.error(onlyFrom)
+        #expect(missing.key == "backbone.from" && missing.line == 3)
+        #expect(missing.problem.contains("no-such-bundle"))
+    }
+
     @Test func goodFileBecomesAPlanWithPathsResolvedAgainstTheFile() throws {
         let folder = try ExperimentFolder()
         let file = try folder.parse(goodFile())

@@ -63,4 +63,41 @@ private func numbers(_ result: StudyResult) throws -> Data {
         changed.adapt.steps += 1
         #expect(throws: StudyError.self) { try runStudy(changed, out: file.out) }
     }
+
+    /// `backbone: {from: DIR}` imports a trained bundle's backbone byte for byte (none of its
+    /// tasks) with the study's own geometry, and a task learned on it matches the same task
+    /// learned in the bundle the backbone was trained in.
+    @Test func importedBackboneIsTheSameBackbone() throws {
+        let scratch = try ScratchDirectory()
+        let trained = try ExperimentFile.load(try tinyStudyFile(in: scratch))
+        var plan = trained.plan
+        plan.methods = [.xbm]
+        let original = try runStudy(plan, out: trained.out)
+
+        let text = """
+        name: imported
+        seed: 3
+        out: runs/imported
+        backbone: {from: runs/one}
+        hardware: {spare_pe_fraction: 0.3}
+        tasks:
+          - {name: a, data: data/a, classes: 3}
+        methods: [xbm]
+        adapt: {steps: 2, batch_size: 16, recalibration_batches: 1}
+        """
+        let url = scratch.url.appendingPathComponent("imported.yaml")
+        try Data(text.utf8).write(to: url)
+        let file = try ExperimentFile.load(url)
+        #expect(file.plan.backboneSource == trained.out.path)
+        #expect(file.plan.backbone.model == plan.backbone.model)
+        let result = try runStudy(file.plan, out: file.out)
+        let source = try TaskBundle.open(trained.out), copy = try TaskBundle.open(file.out)
+        #expect(try Data(contentsOf: copy.backboneURL) == Data(contentsOf: source.backboneURL))
+        #expect(copy.manifest.geometry.sparePEFraction == 0.3 && source.manifest.geometry.sparePEFraction == 0.2)
+        #expect(copy.taskNames == ["a-xbm"])
+        #expect(result.cells.map(\.accuracy) == original.cells.map(\.accuracy))
+        #expect(try TaskBundle.open(file.out).task(named: "a-xbm").metrics.logitsSHA256
+                == source.task(named: "a-xbm").metrics.logitsSHA256)
+        #expect(result.settingsList().contains { $0.0 == "backbone training" && $0.1.contains("imported from") })
+    }
 }
