@@ -75,13 +75,33 @@ func svgElements(_ html: String) -> [String] {
     @Test func claimsAreComputedFromTheStudysNumbers() {
         let claims = sampleStudyResult().claims()
         func ours(_ claim: String) -> String? { claims.first { $0.claim.hasPrefix(claim) }?.ours }
-        #expect(ours("mask memory relative to Piggyback") == "1.40 % (accuracy -1.50 pp)")
+        #expect(ours("mask memory relative to Piggyback") == "1.40 %")
+        #expect(ours("accuracy similar to Piggyback") == "-1.50 pp")
         #expect(ours("less inference energy than Piggyback") == "up to 40.0 % (mean 40.0 %)")
         #expect(ours("accuracy above Piggyback") == "+0.50 pp")
         #expect(ours("less mask memory than Piggyback") == "95.8 %")
         #expect(ours("highest accuracy of the mask methods") == "rank 1 of 5")
         #expect(ours("less total energy than Piggyback") == "1.65×")   // 2 · 1300 / (2 · 790)
         #expect(ours("less total energy than fine-tuning") == "2.53×")  // 2 · 2000 / (2 · 790)
+    }
+
+    @Test func claimsSayWhetherTheyAgreeAndWhyFromTheStudysNumbers() {
+        let claims = sampleStudyResult().claims()
+        func claim(_ prefix: String) -> PaperClaim? { claims.first { $0.claim.hasPrefix(prefix) } }
+        // Within tolerance: 1.40 % vs 1.4 %, −1.5 points, 40 %, +0.5 points, 95.8 % vs 96.6 %, rank 1.
+        for prefix in ["mask memory relative", "accuracy similar", "less inference energy", "accuracy above", "less mask memory", "highest accuracy"] {
+            #expect(claim(prefix)?.agrees == true, "\(prefix)")
+        }
+        #expect(claim("less total energy than Piggyback")?.agrees == false)  // 1.65× vs 4.38×
+        #expect(claim("less total energy than fine-tuning")?.agrees == false)
+        // Piggyback 272,000 mask bits / XBM 3,808 = 71.4 weights per column.
+        #expect(claim("mask memory relative")?.why.contains("71.4 weights") == true)
+        // M = 1: (1 + 300) / (0.75 + 40) = 7.39×; (1 + 1000) / 40.75 = 24.56×.
+        #expect(claim("less total energy than Piggyback")?.why.contains("with M = 1 it is 7.39×") == true)
+        #expect(claim("less total energy than fine-tuning")?.why.contains("with M = 1 it is 24.56×") == true)
+        // Re-programming share: Piggyback 2·300 / (2·1300) = 23.1 %.
+        #expect(claim("less total energy than Piggyback")?.why.contains("re-programming is 23.1 % of piggyback") == true)
+        #expect(claim("accuracy above")?.why == "shift levels add +2.00 pp over XBM here.")  // 97.0 − 95.0
     }
 
     @Test func htmlIsSelfContainedWithWellFormedChartsForEveryTaskAndMethod() throws {
