@@ -136,7 +136,7 @@ public final class KSMMask: ConvMask {
 /// `p = σ(β·m_r/T)`: keep iff `m_r ≥ 0`, as XBM.
 ///
 /// Why not the paper's layer-wide min-max of `m_r`: measured on Animal-MNIST (BENCHMARKS.md,
-/// "XMA's shift mask"), it put XMA below XBM. The min-max bounds are set by outlying columns,
+/// "XMA's shift level"), it put XMA below XBM. The min-max bounds are set by outlying columns,
 /// so a column's level depended on other columns; its gradient carries a factor 1/(max − min),
 /// which is huge while the masks are still close to their common initial value; and a dropped
 /// column almost never reached level 0, so XMA gated no column.
