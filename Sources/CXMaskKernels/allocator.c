@@ -1,4 +1,5 @@
 #include "cxmask_allocator.h"
+#include <stdlib.h> /* brings <features.h>, which defines __GLIBC__: test it only after a libc header */
 #if defined(__GLIBC__)
 #include <malloc.h>
 int xm_keep_large_allocations(void) {
