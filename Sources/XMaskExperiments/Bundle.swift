@@ -75,19 +75,10 @@ public struct TaskBundle {
     /// Creates a bundle from a trained backbone. Refuses a directory that already holds one.
     public static func create(at directory: URL, model: any ImageClassifier, spec: ModelSpec, task: String, data: String?,
                               testAccuracy: Double?, geometry: CrossbarGeometry) throws -> TaskBundle {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: directory.appendingPathComponent("bundle.json").path) {
-            throw ExperimentError.bundleExists(path: directory.path)
-        }
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         let bytes = Safetensors(tensors: model.stateDict(), metadata: ["format": "xmask-backbone", "model": spec.name]).serialized()
-        let backboneFile = "backbone.safetensors"
-        try AtomicFile.write(bytes, to: directory.appendingPathComponent(backboneFile))
-        let entry = BackboneEntry(model: spec, file: backboneFile, sha256: SHA256.hash(bytes).hexString, task: task,
+        let entry = BackboneEntry(model: spec, file: "backbone.safetensors", sha256: SHA256.hash(bytes).hexString, task: task,
                                   data: data, testAccuracy: testAccuracy)
-        let bundle = TaskBundle(directory: directory, manifest: BundleManifest(backbone: entry, geometry: geometry))
-        try bundle.writeManifest()
-        return bundle
+        return try write(backbone: bytes, entry: entry, geometry: geometry, to: directory)
     }
 
     /// Creates a bundle at `directory` holding `source`'s backbone (byte for byte, so its hash is
@@ -95,20 +86,26 @@ public struct TaskBundle {
     /// (a study's spare PEs may differ from the bundle it came from). Refuses a directory that
     /// already holds a bundle.
     public static func importBackbone(from source: TaskBundle, to directory: URL, geometry: CrossbarGeometry) throws -> TaskBundle {
+        guard let bytes = FileManager.default.contents(atPath: source.backboneURL.path) else {
+            throw ExperimentError.notABundle(path: source.backboneURL.path, reason: "cannot read the backbone")
+        }
+        let digest = SHA256.hash(bytes).hexString  // the bytes copied are the bytes checked
+        guard digest == source.manifest.backbone.sha256 else {
+            throw ExperimentError.hashMismatch(file: source.backboneURL.path, expected: source.manifest.backbone.sha256, found: digest)
+        }
+        return try write(backbone: bytes, entry: source.manifest.backbone, geometry: geometry, to: directory)
+    }
+
+    /// A new bundle with no tasks: the backbone file, then the manifest. Refuses a directory that
+    /// already holds a bundle.
+    private static func write(backbone bytes: Data, entry: BackboneEntry, geometry: CrossbarGeometry, to directory: URL) throws -> TaskBundle {
         let fm = FileManager.default
         if fm.fileExists(atPath: directory.appendingPathComponent("bundle.json").path) {
             throw ExperimentError.bundleExists(path: directory.path)
         }
-        guard let bytes = fm.contents(atPath: source.backboneURL.path) else {
-            throw ExperimentError.notABundle(path: source.backboneURL.path, reason: "cannot read the backbone")
-        }
-        guard SHA256.hash(bytes).hexString == source.manifest.backbone.sha256 else {
-            throw ExperimentError.hashMismatch(file: source.backboneURL.path, expected: source.manifest.backbone.sha256,
-                                               found: SHA256.hash(bytes).hexString)
-        }
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        try AtomicFile.write(bytes, to: directory.appendingPathComponent(source.manifest.backbone.file))
-        let bundle = TaskBundle(directory: directory, manifest: BundleManifest(backbone: source.manifest.backbone, geometry: geometry))
+        try AtomicFile.write(bytes, to: directory.appendingPathComponent(entry.file))
+        let bundle = TaskBundle(directory: directory, manifest: BundleManifest(backbone: entry, geometry: geometry))
         try bundle.writeManifest()
         return bundle
     }
