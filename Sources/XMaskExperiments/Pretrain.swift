@@ -164,7 +164,7 @@ public final class Pretrainer {
     func saveCheckpoint(model: any ImageClassifier, optimizer: SGD, keyed: [(key: String, parameter: Parameter)], epoch: Int) throws {
         var file = Safetensors(tensors: model.stateDict(), metadata: [
             "format": "xmask-checkpoint", "epoch": String(epoch), "threads": String(Parallelism.threadCount),
-            "config": String(decoding: try JSONEncoder().encode(config), as: UTF8.self),
+            "config": try Safetensors.metadataJSON(config),
         ])
         for (k, t) in optimizer.stateDict(for: keyed) { file.setTensor(t, forKey: "optimizer." + k) }
         try AtomicFile.write(file.serialized(), to: checkpointURL)

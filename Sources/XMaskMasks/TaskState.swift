@@ -84,7 +84,7 @@ public struct TaskState {
     public func safetensors() throws -> Safetensors {
         var file = Safetensors(metadata: [
             "format": "xmask-task", "version": "1", "method": config.method.name,
-            "config": String(decoding: try JSONEncoder().encode(config), as: UTF8.self),
+            "config": try Safetensors.metadataJSON(config),
             "numClasses": String(numClasses),
         ])
         for (k, t) in head { file.setTensor(t, forKey: k) }

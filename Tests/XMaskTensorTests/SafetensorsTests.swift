@@ -74,6 +74,14 @@ private func parseError(_ data: Data, mentions: [String] = [],
         #expect(back.tensors().mapValues(\.shape) == tensors.mapValues(\.shape))
     }
 
+    /// Metadata JSON lists keys in sorted order, whatever this process's hash seed: comparing two
+    /// encodings in one process could not catch an unsorted encoder, the key order can.
+    @Test func metadataJSONHasSortedKeys() throws {
+        struct Config: Encodable { var zeta = 1, alpha = 2, mid = "x", beta: [Int] = [3], omega = true, kappa = 0.5 }
+        let json = try Safetensors.metadataJSON(Config())
+        #expect(json == #"{"alpha":2,"beta":[3],"kappa":0.5,"mid":"x","omega":true,"zeta":1}"#)
+    }
+
     @Test func serializationIsDeterministicAndAligned() throws {
         var a = Safetensors(metadata: ["z": "1", "a": "2"])
         var b = Safetensors(metadata: ["a": "2", "z": "1"])

@@ -173,3 +173,14 @@ public struct Safetensors: Sendable {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }
+
+extension Safetensors {
+    /// `value` as JSON with sorted keys, for a metadata entry: the same value gives the same bytes
+    /// in every process (Foundation's encoder otherwise orders keys by the per-process hash seed,
+    /// so two runs of the same study wrote different task files with identical tensors).
+    public static func metadataJSON(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
