@@ -313,28 +313,24 @@ extension StudyResult {
                     ? (bestOther.map { "\(methodDescription(x2)) is \(points(x2, $0)) above the next, \(methodDescription($0))" + (has("xma") ? "; re-programmed PEs add \(points(x2, "xma")) over XMA alone." : ".") } ?? "—")
                     : "\(methodDescription(ranked[0])) chooses every weight of the task; \(methodDescription(x2)) gives new weights to \(formatNumber(100 * (cells(method: x2).first?.peFraction ?? 0))) % of the PEs and shift masks to the rest" + (has("xma") ? ", \(points(x2, "xma")) over XMA alone" : "")
                         + (xma2Labels.max { acc($0) < acc($1) }.map { $0 == x2 ? "." : "; the best XMA2 setting, \(methodDescription($0)), is \(points($0, ranked[0])) from \(methodDescription(ranked[0]))." } ?? ".")))
+            // Sums over a method's tasks: M·E_inference, E_re-programming, re-programmed cells.
+            func inference(_ m: String, inferences: Int? = nil) -> Double {
+                cells(method: m).map { Double(inferences ?? $0.inferences) * $0.inferenceEnergyMicrojoules }.reduce(0, +)
+            }
+            func write(_ m: String) -> Double { cells(method: m).map(\.reprogrammingEnergyMicrojoules).reduce(0, +) }
+            func cellCount(_ m: String) -> Int { cells(method: m).map(\.reprogrammedCells).reduce(0, +) }
+            func total(_ m: String, inferences: Int? = nil) -> Double { inference(m, inferences: inferences) + write(m) }
+            func share(_ m: String) -> Double { total(m) > 0 ? write(m) / total(m) : 0 }
             for (base, paperValue, paperRatio) in [("piggyback", "4.38×", 4.38), ("finetune", "13.72×", 13.72)] where methodLabels.contains(base) {
-                func total(_ m: String, inferences: Int? = nil) -> Double {
-                    cells(method: m).map { Double(inferences ?? $0.inferences) * $0.inferenceEnergyMicrojoules + $0.reprogrammingEnergyMicrojoules }.reduce(0, +)
-                }
-                func share(_ m: String) -> Double {
-                    let t = total(m)
-                    return t > 0 ? cells(method: m).map(\.reprogrammingEnergyMicrojoules).reduce(0, +) / t : 0
-                }
                 let ratio = total(x2) > 0 ? total(base) / total(x2) : 0
                 let atOne = total(x2, inferences: 1) > 0 ? total(base, inferences: 1) / total(x2, inferences: 1) : 0
-                let cellsBase = cells(method: base).map(\.reprogrammedCells).reduce(0, +)
-                let perCell = cellsBase > 0 ? 1e6 * cells(method: base).map(\.reprogrammingEnergyMicrojoules).reduce(0, +) / Double(cellsBase) : 0
+                let writeBase = write(base), writeX2 = write(x2), cellsBase = cellCount(base), cellsX2 = cellCount(x2)
+                let perCell = cellsBase > 0 ? 1e6 * writeBase / Double(cellsBase) : 0
                 let m = cells.first?.inferences ?? 0
-                // As the write energy grows (or M shrinks) the ratio tends to the ratio of re-programming energies.
-                let cellsX2 = cells(method: x2).map(\.reprogrammedCells).reduce(0, +)
-                let writeBase = cells(method: base).map(\.reprogrammingEnergyMicrojoules).reduce(0, +)
-                let writeX2 = cells(method: x2).map(\.reprogrammingEnergyMicrojoules).reduce(0, +)
+                // With the write energy scaled by s, (A + s·W_base) / (B + s·W_xma2) is monotone in s: from the
+                // inference-only ratio A/B (s = 0) to the re-programming ratio W_base/W_xma2 (s → ∞, or M → 0).
                 let bound = writeX2 > 0 ? writeBase / writeX2 : .infinity
-                // Between no re-programming (the inference-energy ratio) and re-programming alone
-                // (the cells ratio), the ratio is monotone in write energy / M: its largest value is one of the two.
-                let inferenceOnly = total(x2, inferences: 1) > 0
-                    ? (mean(base, \.inferenceEnergyMicrojoules) ?? 0) / (mean(x2, \.inferenceEnergyMicrojoules) ?? 1) : 0
+                let inferenceOnly = inference(x2) > 0 ? inference(base) / inference(x2) : 0
                 let reachable = max(bound, inferenceOnly) >= paperRatio
                 out.append(PaperClaim(
                     paper: "XMA2 (Frontiers 2023)", claim: "less total energy than \(base == "finetune" ? "fine-tuning" : "Piggyback")", paperValue: paperValue,
