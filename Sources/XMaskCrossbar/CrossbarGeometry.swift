@@ -66,12 +66,19 @@ public struct CrossbarGeometry: Codable, Sendable, Equatable, Hashable {
     /// duplication; d > 1 = pipelined, layer i duplicated ⌈(IFM_i / ⌈IFM_max/d⌉)²⌉ times, d capped
     /// at IFM_max / IFM_min over convs with kernel > 1 (NeuroSim `ChipDesignInitialize`).
     public var pipelineSpeedUp: Int
+    /// Storage packing of multi-level column masks (XMA, XMA2 tier-2) in a task's mask memory:
+    /// the one setting bundles, studies and `xmask hw` count mask bits with (``MaskMemory``).
+    public var maskPacking: MaskPacking
+    /// Bits of KSM's real-valued mask part per kernel. KSM stores one binary and one real value
+    /// per kernel; the public KSM code keeps the real part as float32 — 32 by default.
+    public var ksmRealValueBits: Int
 
     public init(arrayRows: Int = 72, arrayColumns: Int = 72, cellBits: Int = 2, weightBits: Int = 4,
                 activationBits: Int = 4, adcBits: Int = 5, columnsPerADC: Int = 1,
                 peArrayRows: Int = 2, peArrayColumns: Int = 2, sparePEFraction: Double = 0.1,
                 inputMode: InputMode = .bitSerial, rowMapping: RowMapping = .packed,
-                floorplan: Floorplan = .arrays, pipelineSpeedUp: Int = 1) {
+                floorplan: Floorplan = .arrays, pipelineSpeedUp: Int = 1,
+                maskPacking: MaskPacking = .radix, ksmRealValueBits: Int = 32) {
         self.arrayRows = arrayRows
         self.arrayColumns = arrayColumns
         self.cellBits = cellBits
@@ -86,6 +93,40 @@ public struct CrossbarGeometry: Codable, Sendable, Equatable, Hashable {
         self.rowMapping = rowMapping
         self.floorplan = floorplan
         self.pipelineSpeedUp = pipelineSpeedUp
+        self.maskPacking = maskPacking
+        self.ksmRealValueBits = ksmRealValueBits
+    }
+
+    /// Decodes every field; `maskPacking` and `ksmRealValueBits` may be absent (files written
+    /// before the geometry owned them) and then take the defaults of ``init(arrayRows:arrayColumns:cellBits:weightBits:activationBits:adcBits:columnsPerADC:peArrayRows:peArrayColumns:sparePEFraction:inputMode:rowMapping:floorplan:pipelineSpeedUp:maskPacking:ksmRealValueBits:)``.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = CrossbarGeometry()
+        arrayRows = try c.decode(Int.self, forKey: .arrayRows)
+        arrayColumns = try c.decode(Int.self, forKey: .arrayColumns)
+        cellBits = try c.decode(Int.self, forKey: .cellBits)
+        weightBits = try c.decode(Int.self, forKey: .weightBits)
+        activationBits = try c.decode(Int.self, forKey: .activationBits)
+        adcBits = try c.decode(Int.self, forKey: .adcBits)
+        columnsPerADC = try c.decode(Int.self, forKey: .columnsPerADC)
+        peArrayRows = try c.decode(Int.self, forKey: .peArrayRows)
+        peArrayColumns = try c.decode(Int.self, forKey: .peArrayColumns)
+        sparePEFraction = try c.decode(Double.self, forKey: .sparePEFraction)
+        inputMode = try c.decode(InputMode.self, forKey: .inputMode)
+        rowMapping = try c.decode(RowMapping.self, forKey: .rowMapping)
+        floorplan = try c.decode(Floorplan.self, forKey: .floorplan)
+        pipelineSpeedUp = try c.decode(Int.self, forKey: .pipelineSpeedUp)
+        maskPacking = try c.decodeIfPresent(MaskPacking.self, forKey: .maskPacking) ?? defaults.maskPacking
+        ksmRealValueBits = try c.decodeIfPresent(Int.self, forKey: .ksmRealValueBits) ?? defaults.ksmRealValueBits
+    }
+
+    /// The mask-memory accounting settings of this geometry.
+    public var maskMemoryOptions: MaskMemoryOptions {
+        get { MaskMemoryOptions(packing: maskPacking, ksmRealValueBits: ksmRealValueBits) }
+        set {
+            maskPacking = newValue.packing
+            ksmRealValueBits = newValue.ksmRealValueBits
+        }
     }
 
     /// Cell columns one weight spans: ⌈weightBits / cellBits⌉.
@@ -116,6 +157,7 @@ public struct CrossbarGeometry: Codable, Sendable, Equatable, Hashable {
         try positive("peArrayRows", peArrayRows)
         try positive("peArrayColumns", peArrayColumns)
         try positive("pipelineSpeedUp", pipelineSpeedUp, max: 1024)
+        try maskMemoryOptions.validate()
         guard sparePEFraction.isFinite, sparePEFraction >= 0, sparePEFraction <= 1 else {
             throw CrossbarError.invalidField(field: "sparePEFraction", value: String(sparePEFraction), expected: "a fraction in 0...1")
         }

@@ -267,6 +267,8 @@ extension HardwarePreset {
         "rowMapping": .choice(\.geometry.rowMapping),
         "floorplan": .choice(\.geometry.floorplan),
         "pipelineSpeedUp": .int(\.geometry.pipelineSpeedUp),
+        "maskPacking": .choice(\.geometry.maskPacking),
+        "ksmRealValueBits": .int(\.geometry.ksmRealValueBits),
         "rowDriveEnergyPicojoules": .double(\.technology.rowDriveEnergyPicojoules),
         "wordLineEnergyPerCellPicojoules": .double(\.technology.wordLineEnergyPerCellPicojoules),
         "arrayReadEnergyPerCellPicojoules": .double(\.technology.arrayReadEnergyPerCellPicojoules),

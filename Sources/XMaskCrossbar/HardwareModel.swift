@@ -20,11 +20,14 @@ public enum TaskActivity: Sendable, Equatable {
 /// array overhead, adder trees, buffers or ReLU.
 public struct HardwareModel: Sendable {
     public var preset: HardwarePreset
-    public var maskOptions: MaskMemoryOptions
+    /// The mask-memory accounting: the preset geometry's (which owns packing and KSM bits).
+    public var maskOptions: MaskMemoryOptions {
+        get { preset.geometry.maskMemoryOptions }
+        set { preset.geometry.maskMemoryOptions = newValue }
+    }
 
-    public init(preset: HardwarePreset = .xbm32nm, maskOptions: MaskMemoryOptions = .init()) {
+    public init(preset: HardwarePreset = .xbm32nm) {
         self.preset = preset
-        self.maskOptions = maskOptions
     }
 
     /// The full report. `inferences` is M in XMA2 Fig. 5's total/inference energy ratio.

@@ -32,6 +32,8 @@ public struct LayerMapping: Codable, Sendable, Equatable {
     /// PE block grid size.
     public var peArrayRows: Int
     public var peArrayColumns: Int
+    /// The geometry's mask-memory accounting (packing, KSM real-part bits).
+    public var maskMemoryOptions: MaskMemoryOptions
 
     public init(layer: ConvLayerShape, geometry: CrossbarGeometry, kernelSplit: Bool = false) {
         self.layer = layer
@@ -48,6 +50,7 @@ public struct LayerMapping: Codable, Sendable, Equatable {
         columnChunks = (layer.outputChannels + weightColumnsPerArray - 1) / weightColumnsPerArray
         peArrayRows = geometry.peArrayRows
         peArrayColumns = geometry.peArrayColumns
+        maskMemoryOptions = geometry.maskMemoryOptions
     }
 
     /// Arrays holding the layer: rowChunks × columnChunks.

@@ -84,15 +84,16 @@ public struct MaskMemory: Codable, Sendable, Equatable {
     }
 }
 
-/// Options of the mask-memory accounting.
+/// The mask-memory accounting settings, as a value: a view of the geometry's
+/// ``CrossbarGeometry/maskPacking`` and ``CrossbarGeometry/ksmRealValueBits``, which own them
+/// (``CrossbarGeometry/maskMemoryOptions``).
 public struct MaskMemoryOptions: Codable, Sendable, Equatable {
     /// Packing of multi-level column masks in storage.
     public var packing: MaskPacking
-    /// Bits of KSM's real-valued part per kernel. KSM stores one binary and one real value per
-    /// kernel; the public KSM code keeps the real part as float32 — 32 by default.
+    /// Bits of KSM's real-valued part per kernel.
     public var ksmRealValueBits: Int
 
-    public init(packing: MaskPacking = .radix, ksmRealValueBits: Int = 32) {
+    public init(packing: MaskPacking, ksmRealValueBits: Int) {
         self.packing = packing
         self.ksmRealValueBits = ksmRealValueBits
     }
@@ -105,9 +106,12 @@ public struct MaskMemoryOptions: Codable, Sendable, Equatable {
 }
 
 extension LayerMapping {
-    /// The task state of `method` in this layer. For XMA2, `reprogrammedPEs` of this layer's PEs
-    /// get new weights (and a 1 in the PE bitmap) and the other PEs' columns get XMA values.
-    public func maskMemory(method: AdaptationMethod, reprogrammedPEs: [Int] = [], options: MaskMemoryOptions = .init()) -> MaskMemory {
+    /// The task state of `method` in this layer: the one count of a task's mask bits, used by
+    /// `xmask hw`, bundles and studies. For XMA2, `reprogrammedPEs` of this layer's PEs get new
+    /// weights (and a 1 in the PE bitmap) and the other PEs' columns get XMA values. Packing and
+    /// KSM's real-part bits are the geometry's unless `options` overrides them.
+    public func maskMemory(method: AdaptationMethod, reprogrammedPEs: [Int] = [], options: MaskMemoryOptions? = nil) -> MaskMemory {
+        let options = options ?? maskMemoryOptions
         var m = MaskMemory()
         switch method {
         case .fineTune:

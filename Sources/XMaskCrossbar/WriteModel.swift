@@ -74,9 +74,8 @@ public struct CellTransitions: Codable, Sendable, Equatable {
 
 /// How a method rewrites weights, for the analytic (no real masks) re-programming estimate.
 ///
-/// Weights are stored as offset-binary codes 0 ..< 2^B_w (NeuroSim maps the weight range
-/// linearly onto conductance, so weight 0 is code 2^(B_w−1)); code digit i (base 2^B_c, least
-/// significant first) sits in cell column i. Codes before the change are assumed uniform.
+/// Weights are stored as ``CellEncoding`` codes 0 ..< 2^B_w (weight 0 is code 2^(B_w−1)).
+/// Codes before the change are assumed uniform.
 public enum WeightRewrite: Sendable, Equatable {
     /// FineTune: the new code is independent of the old one and uniform.
     case retrain
@@ -91,15 +90,13 @@ public enum WeightRewrite: Sendable, Equatable {
     /// Expected cell transitions for one weight rewritten this way.
     public func transitionsPerWeight(weightBits: Int, cellBits: Int) -> CellTransitions {
         let levels = 1 << cellBits
-        let cellsPerWeight = (weightBits + cellBits - 1) / cellBits
+        let cellsPerWeight = CellEncoding.cellsPerWeight(weightBits: weightBits, cellBits: cellBits)
         let codes = 1 << weightBits
-        let zero = codes / 2
+        let zero = CellEncoding.code(level: 0, weightBits: weightBits)
         var t = CellTransitions(levels: levels)
         func add(_ from: Int, _ to: Int, _ weight: Double) {
-            for digit in 0..<cellsPerWeight {
-                let a = (from >> (digit * cellBits)) & (levels - 1)
-                let b = (to >> (digit * cellBits)) & (levels - 1)
-                t.counts[a][b] += weight
+            for cell in 0..<cellsPerWeight {
+                t.counts[CellEncoding.digit(cell, of: from, cellBits: cellBits)][CellEncoding.digit(cell, of: to, cellBits: cellBits)] += weight
             }
         }
         switch self {

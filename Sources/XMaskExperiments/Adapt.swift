@@ -80,6 +80,7 @@ public final class Adapter {
     public func run(bundle: inout TaskBundle, hardware: HardwareModel? = nil) throws -> TaskEntry {
         try config.validate()
         try bundle.checkNewTaskName(config.task)
+        _ = try HardwareCost.model(hardware, for: bundle)
         if case let .xma2(fraction, _) = config.mask.method, fraction > bundle.manifest.geometry.sparePEFraction + 1e-12 {
             throw ExperimentError.invalidOption(
                 name: "peFraction", value: "\(fraction)",
@@ -93,7 +94,8 @@ public final class Adapter {
         let options = data.trainingOptions(batchSize: min(config.batchSize, train.count), seed: config.seed)
         let batchesPerEpoch = train.batches(options).batchCount
 
-        let model = try bundle.loadBackbone()
+        let backbone = try bundle.readBackbone()
+        let model = try backbone.model()
         let adapter = TaskAdapter(model: model, config: config.mask, geometry: bundle.manifest.geometry,
                                   numClasses: data.classCount, seed: config.seed)
         func batch(_ step: Int) -> BatchIterator.Element {
@@ -150,7 +152,7 @@ public final class Adapter {
         // Deploy: deterministic masks, then re-estimate batch-norm statistics under them.
         var state = adapter.deploy()
         if config.recalibrationBatches > 0 && !config.mask.freezeBatchNorm {
-            let deployedModel = try bundle.loadBackbone()
+            let deployedModel = try backbone.model()
             try state.install(on: deployedModel, geometry: bundle.manifest.geometry)
             deployedModel.setTraining(true)
             for k in 0..<config.recalibrationBatches {
@@ -162,13 +164,13 @@ public final class Adapter {
         }
 
         // Evaluate exactly what is deployed: a fresh backbone with the task state installed.
-        let evalModel = try bundle.loadBackbone()
+        let evalModel = try backbone.model()
         try state.install(on: evalModel, geometry: bundle.manifest.geometry)
         let result = evaluate(evalModel, on: data.test, options: data.evaluationOptions(), keepLogits: true)
         reporter.message(String(format: "%@ (%@): test accuracy %.2f%% (%d/%d)", config.task, config.mask.method.description,
                                 100 * result.accuracy, result.correct, result.count))
 
-        let cost = try HardwareCost.of(state: state, bundle: bundle, hardware: hardware, inferences: data.test.count)
+        let cost = try HardwareCost.of(state: state, backbone: evalModel, bundle: bundle, hardware: hardware, inferences: data.test.count)
         let metrics = TaskMetrics(
             testAccuracy: result.accuracy, trainSteps: config.steps, maskBits: cost.maskBits, maskBytes: (cost.maskBits + 7) / 8,
             sparsityPerLayer: Dictionary(uniqueKeysWithValues: state.layers.map { ($0.key, $0.mask.sparsity) }),

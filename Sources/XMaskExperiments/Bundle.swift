@@ -150,14 +150,13 @@ public struct TaskBundle {
         try AtomicFile.write(try encoder.encode(manifest), to: manifestURL)
     }
 
-    /// A fresh model holding the backbone (its own head), in evaluation mode.
-    public func loadBackbone() throws -> any ImageClassifier {
-        let model = try manifest.backbone.model.build(seed: 0)
-        let file = try Safetensors(contentsOf: backboneURL)
-        try model.load(stateDict: file.tensors(), strict: true)
-        model.setTraining(false)
-        return model
+    /// The backbone file, read once: ``BackboneWeights/model()`` builds fresh models from it.
+    public func readBackbone() throws -> BackboneWeights {
+        BackboneWeights(spec: manifest.backbone.model, tensors: try Safetensors(contentsOf: backboneURL).tensors())
     }
+
+    /// A fresh model holding the backbone (its own head), in evaluation mode.
+    public func loadBackbone() throws -> any ImageClassifier { try readBackbone().model() }
 
     public var taskNames: [String] { manifest.tasks.map(\.name) }
 
@@ -177,10 +176,11 @@ public struct TaskBundle {
     }
 
     /// The model computing task `name`: the backbone with the task's state installed (checked).
-    public func loadTask(_ name: String) throws -> (model: any ImageClassifier, state: TaskState) {
+    /// `backbone` (read once by the caller) saves re-reading the backbone file.
+    public func loadTask(_ name: String, backbone: BackboneWeights? = nil) throws -> (model: any ImageClassifier, state: TaskState) {
         let entry = try task(named: name)
         try verify(file: entry.file, sha256: entry.sha256)
-        let model = try loadBackbone()
+        let model = try (backbone ?? readBackbone()).model()
         let file = try Safetensors(contentsOf: directory.appendingPathComponent(entry.file))
         let state = try TaskState(file: file, model: model, geometry: manifest.geometry)
         try state.install(on: model, geometry: manifest.geometry)
@@ -205,5 +205,20 @@ public struct TaskBundle {
             try? FileManager.default.removeItem(at: url.deletingLastPathComponent())
             throw error
         }
+    }
+}
+
+/// A bundle's backbone weights in memory, so that one task's several fresh models (training,
+/// batch-norm re-estimation, evaluation, hardware cost) read the backbone file once.
+public struct BackboneWeights: Sendable {
+    public let spec: ModelSpec
+    let tensors: [String: Tensor]
+
+    /// A fresh model holding the backbone (its own head), in evaluation mode.
+    public func model() throws -> any ImageClassifier {
+        let model = try spec.build(seed: 0)
+        try model.load(stateDict: tensors, strict: true)
+        model.setTraining(false)
+        return model
     }
 }

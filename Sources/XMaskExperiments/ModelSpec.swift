@@ -1,3 +1,4 @@
+import XMaskCrossbar
 import XMaskNN
 import XMaskTensor
 
@@ -79,5 +80,19 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         }
         if let q = quantization { try model.quantize(q.config()) }
         return model
+    }
+}
+
+extension CrossbarGeometry {
+    /// This geometry with the precisions of `model`'s quantized backbone (its weight and
+    /// activation bits): the geometry a bundle records, whether `xmask pretrain` or a study
+    /// makes it. A full-precision model keeps the geometry's bits.
+    public func programming(_ model: ModelSpec) -> CrossbarGeometry {
+        var g = self
+        if let q = model.quantization {
+            g.weightBits = q.weightBits
+            g.activationBits = q.activationBits
+        }
+        return g
     }
 }

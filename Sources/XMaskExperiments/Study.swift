@@ -76,14 +76,7 @@ public struct StudyPlan: Codable, Sendable, Equatable {
     }
 
     /// The geometry the backbone is programmed with: the preset's, with the backbone's precisions.
-    public var geometry: CrossbarGeometry {
-        var g = hardware.geometry
-        if let q = backbone.model.quantization {
-            g.weightBits = q.weightBits
-            g.activationBits = q.activationBits
-        }
-        return g
-    }
+    public var geometry: CrossbarGeometry { hardware.geometry.programming(backbone.model) }
 
     /// Column and file-name label of a method: its name, with P for XMA2 (`xma2-p0.1`).
     public static func methodLabel(_ method: AdaptationMethod) -> String {
@@ -306,7 +299,8 @@ func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareM
     let evaluations = try evaluateBundle(bundle, reporter: reporter)
     var testCounts: [String: Int] = [:]
     let studyTasks = Set(plan.tasks.flatMap { t in plan.methods.map { StudyPlan.taskName(t.name, $0) } })
-    let model = try bundle.loadBackbone()
+    let backbone = try bundle.readBackbone()
+    let model = try backbone.model()
     let spec = bundle.manifest.backbone.model
     let layerOrder = HardwareCost.network(of: model, name: spec.name, imageSize: spec.imageSize).layers.map(\.name)
     var cells: [StudyCell] = []
@@ -319,8 +313,9 @@ func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareM
         for method in plan.methods {
             let name = StudyPlan.taskName(task.name, method)
             let entry = try bundle.task(named: name)
-            let (_, state) = try bundle.loadTask(name)
-            let cost = try HardwareCost.of(state: state, bundle: bundle, hardware: hardware, inferences: testCounts[task.name] ?? 1)
+            let (taskModel, state) = try bundle.loadTask(name, backbone: backbone)
+            let cost = try HardwareCost.of(state: state, backbone: taskModel, bundle: bundle, hardware: hardware,
+                                           inferences: testCounts[task.name] ?? 1)
             programmedBytes = cost.report.totals.backboneBytes
             let m = entry.metrics
             let sparsity = m.sparsityPerLayer.sorted {

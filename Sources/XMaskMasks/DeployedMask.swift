@@ -48,34 +48,19 @@ public enum DeployedMask: Sendable, Equatable {
         case .columnLevels(let levels, _):
             return levels
         case .replacedPEs(let pes, _, let levels, _):
-            let peOfColumn = layout.peOfColumns()
-            return levels.enumerated().map { i, l in pes[peOfColumn[i]] == 1 ? 1 : l }
+            return levels.enumerated().map { i, l in
+                pes[layout.mapping.peIndex(rowChunk: i / layout.outChannels, outputChannel: i % layout.outChannels)] == 1 ? 1 : l
+            }
         default:
             return nil
         }
     }
 
-    /// Bits the task stores for this layer (besides head and batch norm), as the method defines
-    /// them: FineTune `weightBits` per weight; Piggyback 1 per weight; KSM 1 + 32 per kernel
-    /// (binary part + float32 real part); XBM/XMA ⌈log2(N + 2)⌉ per column; XMA2 1 per PE +
-    /// `weightBits` per re-programmed weight + the tier-2 levels of the other columns.
-    public func storedBits(layout: ColumnLayout, weightBits: Int) -> Int {
-        switch self {
-        case .weights(let t):
-            return t.count * weightBits
-        case .weightBits(let b):
-            return b.count
-        case .kernelValues(let v, _):
-            return v.count * 33
-        case .columnLevels(let l, let levels):
-            return l.count * levels.bitsPerValue
-        case .replacedPEs(let pes, _, _, let levels):
-            let peOfWeight = layout.peOfWeights()
-            let replacedWeights = peOfWeight.filter { pes[$0] == 1 }.count
-            let peOfColumn = layout.peOfColumns()
-            let keptColumns = peOfColumn.filter { pes[$0] == 0 }.count
-            return pes.count + replacedWeights * weightBits + keptColumns * levels.bitsPerValue
-        }
+    /// XMA2's re-programmed PEs of this layer (``LayerMapping/peIndex(rowChunk:outputChannel:)``
+    /// numbering); empty for the other methods.
+    public var reprogrammedPEs: [Int] {
+        guard case let .replacedPEs(pes, _, _, _) = self else { return [] }
+        return pes.indices.filter { pes[$0] == 1 }
     }
 
     /// Fraction of columns (or weights, or kernels) switched off (mask 0).

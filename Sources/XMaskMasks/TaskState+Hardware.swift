@@ -2,29 +2,6 @@ import XMaskCrossbar
 import XMaskNN
 import XMaskTensor
 
-/// How a signed weight level is spread over ReRAM cells: offset binary `u = level + 2^(b−1)`
-/// (so −(2^(b−1)−1)…2^(b−1)−1 becomes 1…2^b − 1), split into ⌈b / cellBits⌉ digits of
-/// `cellBits` bits, least significant cell first. One common mapping for signed weights on
-/// unipolar cells; the papers do not state theirs.
-public enum CellEncoding {
-    public static func digits(level: Int, weightBits: Int, cellBits: Int) -> [Int] {
-        let u = level + (1 << (weightBits - 1))
-        let cells = (weightBits + cellBits - 1) / cellBits
-        return (0..<cells).map { (u >> ($0 * cellBits)) & ((1 << cellBits) - 1) }
-    }
-
-    /// Adds the cell transitions of rewriting weights `from` → `to` into `counts[from][to]`.
-    /// With `from == nil` the cells start erased (level 0: a spare PE).
-    public static func accumulate(from: [Int]?, to: [Int], weightBits: Int, cellBits: Int, into counts: inout [[Int]]) {
-        for i in 0..<to.count {
-            let new = digits(level: to[i], weightBits: weightBits, cellBits: cellBits)
-            let old = from.map { digits(level: $0[i], weightBits: weightBits, cellBits: cellBits) }
-                ?? [Int](repeating: 0, count: new.count)
-            for j in 0..<new.count { counts[old[j]][new[j]] += 1 }
-        }
-    }
-}
-
 extension TaskState {
     /// The task as the hardware model reads it: per conv the column gating (XBM/XMA/XMA2) and
     /// the cells re-programmed, counted from the real integer weight levels of `model`
@@ -76,7 +53,7 @@ extension TaskState {
                 let newLevels = quantizer.levels(of: weights).levels.map(Int.init)
                 let written = peOfWeight.indices.filter { pes[peOfWeight[$0]] == 1 }.map { newLevels[$0] }
                 CellEncoding.accumulate(from: nil, to: written, weightBits: bits, cellBits: geometry.cellBits, into: &counts)
-                entry.reprogramming = LayerReprogramming(reprogrammedPEs: pes.indices.filter { pes[$0] == 1 },
+                entry.reprogramming = LayerReprogramming(reprogrammedPEs: layer.mask.reprogrammedPEs,
                                                          cellTransitions: counts, rewrittenWeights: written.count)
             case .columnLevels:
                 entry.reprogramming = LayerReprogramming(cellTransitions: counts, rewrittenWeights: 0)
@@ -86,8 +63,12 @@ extension TaskState {
         return TaskMasks(method: config.method, arrayRows: geometry.arrayRows, layers: out)
     }
 
-    /// Bits the task stores besides head and batch norm (see ``DeployedMask/storedBits(layout:weightBits:)``).
-    public func maskBits(weightBits: Int) -> Int {
-        layers.reduce(0) { $0 + $1.mask.storedBits(layout: $1.layout, weightBits: weightBits) }
+    /// What the task stores besides head and batch norm, counted by the crossbar model
+    /// (``LayerMapping/maskMemory(method:reprogrammedPEs:options:)``, with the geometry's packing
+    /// and KSM real-part bits): the same count `xmask hw --masks` reports for this task.
+    public func maskMemory() -> MaskMemory {
+        layers.reduce(MaskMemory()) {
+            $0 + $1.layout.mapping.maskMemory(method: config.method, reprogrammedPEs: $1.mask.reprogrammedPEs)
+        }
     }
 }

@@ -55,7 +55,7 @@ struct HW: ParsableCommand {
             return
         }
         let preset = try hardware.resolvePreset()
-        let model = HardwareModel(preset: preset, maskOptions: try hardware.maskOptions())
+        let model = HardwareModel(preset: preset)
         let shape = try network.resolve()
         let clock = ContinuousClock()
         let start = clock.now
@@ -157,10 +157,10 @@ struct HWHardwareOptions: ParsableArguments {
     var pipelineSpeedUp: Int?
     @Option(name: .customLong("spare-pe-fraction"), help: "Spare PEs as a fraction of the backbone's PEs (XMA2 needs >= its PE fraction).")
     var sparePEFraction: Double?
-    @Option(help: ArgumentHelp("Storage packing of multi-level column masks: radix (k values in ceil(k log2 L) bits) or fixed (ceil(log2 L) bits each).", valueName: "radix|fixed"))
-    var packing: String = MaskPacking.radix.rawValue
-    @Option(name: .customLong("ksm-real-bits"), help: "Bits of KSM's real-valued mask part per kernel.")
-    var ksmRealBits: Int = 32
+    @Option(help: ArgumentHelp("Storage packing of multi-level column masks: radix (k values in ceil(k log2 L) bits) or fixed (ceil(log2 L) bits each) (default: the preset's).", valueName: "radix|fixed"))
+    var packing: MaskPacking?
+    @Option(name: .customLong("ksm-real-bits"), help: "Bits of KSM's real-valued mask part per kernel, 0...64 (default: the preset's, 32).")
+    var ksmRealBits: Int?
 
     func resolvePreset() throws -> HardwarePreset {
         var fileConfig: HardwareConfig?
@@ -177,6 +177,8 @@ struct HWHardwareOptions: ParsableArguments {
         if let columnsPerADC { g.columnsPerADC = columnsPerADC }
         if let sparePEFraction { g.sparePEFraction = sparePEFraction }
         if let pipelineSpeedUp { g.pipelineSpeedUp = pipelineSpeedUp }
+        if let packing { g.maskPacking = packing }
+        if let ksmRealBits { g.ksmRealValueBits = ksmRealBits }
         if let peGrid {
             let parts = peGrid.lowercased().split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2 else { throw CrossbarError.invalidField(field: "--pe-grid", value: peGrid, expected: "ROWSxCOLS, e.g. 2x2") }
@@ -193,16 +195,9 @@ struct HWHardwareOptions: ParsableArguments {
         try result.validate()
         return result
     }
-
-    func maskOptions() throws -> MaskMemoryOptions {
-        guard let p = MaskPacking(rawValue: packing) else {
-            throw CrossbarError.invalidField(field: "--packing", value: packing, expected: "radix or fixed")
-        }
-        let options = MaskMemoryOptions(packing: p, ksmRealValueBits: ksmRealBits)
-        try options.validate()
-        return options
-    }
 }
+
+extension MaskPacking: ExpressibleByArgument {}
 
 /// The task: method(s), sparsity or real masks, inferences.
 struct HWTaskOptions: ParsableArguments {

@@ -6,7 +6,7 @@ import XMaskExperiments
 /// `xmask pretrain`: trains a (quantized) backbone and saves it as a new bundle.
 struct Pretrain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a 4-bit backbone on a dataset and save it as a new bundle.",
+        abstract: "Train a quantized backbone (4-bit by default) on a dataset and save it as a new bundle.",
         discussion: """
         The bundle directory (--out) gets checkpoint.safetensors after every epoch, and
         bundle.json + backbone.safetensors at the end. --resume continues an interrupted run
@@ -31,7 +31,11 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 1
     @Flag(help: "Continue from the checkpoint in --out.") var resume = false
     @Option(help: "Spare PEs of the crossbar as a fraction of the backbone's (XMA2 can re-program at most this fraction).")
-    var sparePEFraction = 0.1
+    var sparePEFraction = CrossbarGeometry().sparePEFraction
+    @Option(help: ArgumentHelp("Storage packing of multi-level column masks the bundle's tasks are counted with: radix (k values in ceil(k log2 L) bits) or fixed (ceil(log2 L) bits each).", valueName: "radix|fixed"))
+    var packing = CrossbarGeometry().maskPacking
+    @Option(name: .customLong("ksm-real-bits"), help: "Bits of KSM's real-valued mask part per kernel the bundle's tasks are counted with (0...64).")
+    var ksmRealBits = CrossbarGeometry().ksmRealValueBits
     @OptionGroup var options: RunOptions
 
     func run() throws {
@@ -49,10 +53,14 @@ struct Pretrain: ParsableCommand {
         config.horizontalFlip = flip
         config.trainSubset = trainSubset
         config.seed = seed
+        // The bundle records the crossbar geometry its N-bit weights are programmed with.
+        let geometry = CrossbarGeometry(sparePEFraction: sparePEFraction, maskPacking: packing, ksmRealValueBits: ksmRealBits)
+            .programming(config.model)
+        try geometry.validate()
         let reporter = TerminalReporter(quiet: options.quiet)
         let result = try options.withThreads {
             try Pretrainer(config: config, outDirectory: URL(fileURLWithPath: out),
-                           geometry: CrossbarGeometry(sparePEFraction: sparePEFraction), reporter: reporter).run(resume: resume)
+                           geometry: geometry, reporter: reporter).run(resume: resume)
         }
         if options.json {
             try printJSON(result)

@@ -10,14 +10,16 @@ struct MaskMemoryTests {
         #expect(m.maskMemory(method: .fineTune).bits == 5_760 * 4)
         #expect(m.maskMemory(method: .piggyback).bits == 5_760)
         #expect(m.maskMemory(method: .ksm).bits == 640 * (1 + 32))
-        #expect(m.maskMemory(method: .ksm, options: MaskMemoryOptions(ksmRealValueBits: 8)).bits == 640 * 9)
+        let ksm8 = LayerMapping(layer: .conv("c", input: 8, 16, 40, kernel: 3), geometry: CrossbarGeometry(ksmRealValueBits: 8))
+        #expect(ksm8.maskMemory(method: .ksm).bits == 640 * 9)
         let xbm = m.maskMemory(method: .xbm)
         #expect(xbm.values == 80 && xbm.bits == 80 && xbm.columnMaskBits == 80)
         // On chip: one slot per cell column.
         #expect(xbm.maskBufferBits == 80 * 2)
         // XMA, 5 levels: radix groups of 3 values in 7 bits (5³ = 125 ≤ 128): 26 groups + 2 values in ⌈2·log2 5⌉ = 5 bits.
         #expect(m.maskMemory(method: .xma(shiftLevels: 3)).bits == 26 * 7 + 5)
-        #expect(m.maskMemory(method: .xma(shiftLevels: 3), options: MaskMemoryOptions(packing: .fixedWidth)).bits == 80 * 3)
+        let fixed = LayerMapping(layer: .conv("c", input: 8, 16, 40, kernel: 3), geometry: CrossbarGeometry(maskPacking: .fixedWidth))
+        #expect(fixed.maskMemory(method: .xma(shiftLevels: 3)).bits == 80 * 3)
         // XMA2 re-programming PE 0 (the whole layer): PE bitmap 1 bit, new weights, no tier-2 columns left.
         let xma2 = m.maskMemory(method: .xma2(peFraction: 1, shiftLevels: 3), reprogrammedPEs: [0])
         #expect(xma2.peBitmapBits == 1 && xma2.weightBits == 5_760 * 4 && xma2.columnMaskBits == 0)

@@ -45,8 +45,9 @@ struct PaperComparisonTests {
         // XMA2 §5.1.1: "three shift levels only require less than 100 KB".
         #expect(try report(.xma(shiftLevels: 3)).totals.maskBytes < 100_000)
         // Only with sub-3-bit packing: 3 bits per column would not fit.
-        let fixed = try HardwareModel(maskOptions: MaskMemoryOptions(packing: .fixedWidth))
-            .report(network: resnet50, method: .xma(shiftLevels: 3)).totals.maskBytes
+        var fixedModel = HardwareModel()
+        fixedModel.preset.geometry.maskPacking = .fixedWidth
+        let fixed = try fixedModel.report(network: resnet50, method: .xma(shiftLevels: 3)).totals.maskBytes
         #expect(fixed > 100_000)
     }
 

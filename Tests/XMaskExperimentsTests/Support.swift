@@ -47,14 +47,15 @@ func writeSyntheticIDX(to directory: URL, size: Int = 8, classes: Int = 3, train
 }
 
 /// A tiny 4-bit ResNet-20 backbone on 8×8 synthetic data, saved as a bundle.
-func makeTinyBundle(in scratch: ScratchDirectory, name: String = "bundle", epochs: Int = 1, seed: UInt64 = 1) throws -> TaskBundle {
+func makeTinyBundle(in scratch: ScratchDirectory, name: String = "bundle", epochs: Int = 1, seed: UInt64 = 1,
+                    geometry: CrossbarGeometry = CrossbarGeometry()) throws -> TaskBundle {
     let data = scratch.url.appendingPathComponent("backbone-data")
     if !FileManager.default.fileExists(atPath: data.path) { try writeSyntheticIDX(to: data, classes: 4, seed: 100) }
     var config = PretrainConfig(model: ModelSpec(name: "resnet20", inChannels: 1, numClasses: 4, imageSize: 8), data: data.path, epochs: epochs)
     config.batchSize = 32
     config.seed = seed
     let out = scratch.url.appendingPathComponent(name)
-    _ = try Pretrainer(config: config, outDirectory: out).run(resume: false)
+    _ = try Pretrainer(config: config, outDirectory: out, geometry: geometry).run(resume: false)
     return try TaskBundle.open(out)
 }
 

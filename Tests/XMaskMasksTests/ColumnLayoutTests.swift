@@ -11,8 +11,8 @@ import XMaskTensor
         #expect(l.unrolledRows == 144)
         #expect(l.rowChunks == 2)          // 144 / 72
         #expect(l.columns == 32)           // 2 chunks × 16 outputs
-        #expect(l.weightColumnsPerArray == 36)  // 72 cell columns / 2 cells per weight
-        #expect(l.arrays == 2)
+        #expect(l.mapping.weightColumnsPerArray == 36)  // 72 cell columns / 2 cells per weight
+        #expect(l.mapping.arrays == 2)
         #expect(l.peCount == 1)
         // Mask column (chunk 1, cout 5) gates input channels 8..<16 of output 5, all 3×3 taps.
         var v = [Float](repeating: 1, count: 32)
@@ -45,16 +45,36 @@ import XMaskTensor
     @Test func peGridFollowsTheCrossbarMapping() {
         // K = 64·9 = 576 → 8 row-chunks; Cout 128 → 4 array columns of 36; PEs of 2×2 arrays → 4 × 2.
         let l = ColumnLayout(weightShape: [128, 64, 3, 3], geometry: geometry)
-        #expect(l.rowChunks == 8 && l.arrayColumnChunks == 4 && l.peCount == 8)
+        #expect(l.rowChunks == 8 && l.mapping.columnChunks == 4 && l.peCount == 8)
         let pe = l.peOfWeights()
         #expect(pe[0] == 0)                          // cout 0, row 0
         #expect(pe[(71 * 576) + 575] == 6)           // cout 71 → array col 1 → PE col 0; row-chunk 7 → PE row 3
         #expect(pe[(72 * 576)] == 1)                 // cout 72 → array column 2 → PE column 1
         #expect(pe[(0 * 576) + 144] == 2)            // row 144 → chunk 2 → PE row 1
-        let cols = l.peOfColumns()
-        #expect(cols[2 * 128 + 72] == 3)             // chunk 2, cout 72 → PE (1, 1)
+        #expect(l.mapping.peIndex(rowChunk: 2, outputChannel: 72) == 3)  // chunk 2, cout 72 → PE (1, 1)
         let expanded = l.expandPEs(Tensor(shape: [8], scalars: (0..<8).map(Float.init)))
         #expect(expanded.scalars == pe.map(Float.init))
+    }
+
+    /// The layout is the crossbar model's mapping of the same layer: row-chunks, PE grid and
+    /// PE numbering agree with the `LayerMapping` the hardware report builds from the network.
+    @Test(arguments: [[128, 64, 3, 3], [16, 3, 3, 3], [64, 144, 1, 1], [200, 100, 3, 3]])
+    func layoutIsTheHardwareMapping(shape: [Int]) {
+        let g = CrossbarGeometry(peArrayRows: 3, peArrayColumns: 2)
+        let l = ColumnLayout(weightShape: shape, geometry: g)
+        let hw = LayerMapping(layer: .conv("x", input: 16, shape[1], shape[0], kernel: shape[2]), geometry: g)
+        #expect(l.rowChunks == hw.rowChunks && l.columns == hw.maskColumns && l.peCount == hw.pes)
+        let pe = l.peOfWeights()
+        let k = l.unrolledRows
+        for c in 0..<shape[0] {
+            for row in 0..<k {
+                #expect(pe[c * k + row] == hw.peIndex(rowChunk: row / g.arrayRows, outputChannel: c))
+            }
+        }
+        // Every weight of PE p lies in the extent the hardware model gives PE p.
+        for p in 0..<hw.pes {
+            #expect(pe.filter { $0 == p }.count == hw.weights(inPE: p))
+        }
     }
 
     @Test func kernelsExpandOverTaps() {
