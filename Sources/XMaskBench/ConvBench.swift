@@ -9,7 +9,7 @@ struct ConvBench: ParsableCommand {
         commandName: "conv",
         abstract: "Conv2D kernels: ms per layer (forward + backward) of ResNet-20/18 at batch 128, and the total.")
 
-    @Option(help: "resnet20 or resnet18 (CIFAR variant).")
+    @Option(help: "resnet20 or resnet18-cifar (CIFAR variant).")
     var model: String = "resnet20"
 
     @Option(help: "Batch size.")
@@ -28,7 +28,7 @@ struct ConvBench: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard ["resnet20", "resnet18"].contains(model) else { throw ValidationError("--model: resnet20 or resnet18, got \(model)") }
+        guard ["resnet20", "resnet18-cifar"].contains(model) else { throw ValidationError("--model: resnet20 or resnet18-cifar, got \(model)") }
         guard batch >= 1, reps >= 1, threads.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--batch, --reps and --threads must be positive")
         }

@@ -12,7 +12,7 @@ struct TrainBench: ParsableCommand {
         commandName: "train",
         abstract: "Images/s of a ResNet training step (modes as bench_resnet.py: infer, train, qat, piggyback, xbm), and peak memory.")
 
-    @Option(help: "resnet20 or resnet18 (CIFAR-style).") var model = "resnet20"
+    @Option(help: "resnet20 or resnet18-cifar (CIFAR-style).") var model = "resnet20"
     @Option(help: "Mode: infer, train, qat, piggyback, xbm.") var mode = "train"
     @Option(help: "Input as HxWxC, e.g. 32x32x3 or 28x28x1.") var input = "32x32x3"
     @Option(help: "Batch size.") var batch = 128
@@ -30,7 +30,7 @@ struct TrainBench: ParsableCommand {
 
     func validate() throws {
         guard ["infer", "train", "qat", "piggyback", "xbm"].contains(mode) else { throw ValidationError("--mode \(mode): expected infer, train, qat, piggyback or xbm") }
-        guard ["resnet20", "resnet18"].contains(model) else { throw ValidationError("--model \(model): expected resnet20 or resnet18") }
+        guard ["resnet20", "resnet18-cifar"].contains(model) else { throw ValidationError("--model \(model): expected resnet20 or resnet18-cifar") }
         guard parsedInput != nil else { throw ValidationError("--input \(input): expected HxWxC, e.g. 32x32x3") }
         guard batch >= 1, reps >= 1, warmup >= 0, threads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch, --reps, --threads must be positive") }
     }

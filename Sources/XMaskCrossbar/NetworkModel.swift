@@ -2,8 +2,10 @@ import Foundation
 
 /// Built-in networks, described by their layer shapes at a given input size.
 ///
-/// Layer names follow the torchvision / PyTorch reference keys (`conv1`, `layer2.0.conv1`,
-/// `layer2.0.downsample.0`, `fc`) so that mask files written from trained models line up.
+/// Layer names are the keys of the NN models `xmask pretrain` trains under the same name
+/// (`conv1`, `layer2.0.conv1`, `layer2.0.downsample.0`, `features.3`, `fc`), so that mask files
+/// written from trained models line up; a test in XMaskExperimentsTests compares the two conv
+/// by conv. The raw values are the model names of every command (`ModelSpec.names`).
 public enum NetworkModel: String, CaseIterable, Codable, Sendable {
     /// CIFAR ResNet-20 (He et al. 2016 §4.2): 3×3 stem of 16, stages 16/32/64 × 3 basic blocks,
     /// parameter-free "option A" shortcuts (as in ../shared/bench/models.py).
@@ -68,14 +70,15 @@ public enum NetworkModel: String, CaseIterable, Codable, Sendable {
             let widths = [128, 128, 256, 256, 512, 512]
             var cin = 3
             for (i, w) in widths.enumerated() {
-                b.conv("features.\(i)", cin, w, kernel: 3)
+                // torchvision `make_layers(batch_norm=True)` keys: conv, BN, ReLU (+ max-pool) per stage.
+                b.conv("features.\(3 * i + i / 2)", cin, w, kernel: 3)
                 if i % 2 == 1 { b.maxPool() }
                 cin = w
             }
-            b.fc("classifier.0", cin * b.size * b.size, 1024)
+            b.fc("fc1", cin * b.size * b.size, 1024)
             b.channels = 1024
         }
-        b.fc(self == .vgg8 ? "classifier.1" : "fc", b.channels, classes, isClassifier: true)
+        b.fc("fc", b.channels, classes, isClassifier: true)
         return NetworkShape(name: rawValue, layers: b.layers)
     }
 

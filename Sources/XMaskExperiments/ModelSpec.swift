@@ -34,7 +34,9 @@ public struct QuantizationSpec: Codable, Sendable, Equatable {
 
 /// Which network to build: architecture, input channels and size, classes, quantization.
 public struct ModelSpec: Codable, Sendable, Equatable {
-    /// One of ``ModelSpec/names``.
+    /// One of ``ModelSpec/names``: an ``XMaskCrossbar/NetworkModel`` raw value, the same name
+    /// `xmask hw --model` takes (`resnet18` is torchvision's ImageNet ResNet-18, `resnet18-cifar`
+    /// the CIFAR one).
     public var name: String
     public var inChannels: Int
     public var numClasses: Int
@@ -43,7 +45,12 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// `nil`: full precision.
     public var quantization: QuantizationSpec?
 
-    public static let names = ["resnet20", "resnet32", "resnet56", "resnet18", "resnet18-imagenet", "resnet50", "vgg8"]
+    /// The architectures: the crossbar model's ``XMaskCrossbar/NetworkModel`` table, so every
+    /// command spells a network the same way.
+    public static let names = NetworkModel.allCases.map(\.rawValue)
+
+    /// The architecture `name` names (nil for an unknown name; ``validate()`` names the choices).
+    public var architecture: NetworkModel? { NetworkModel(rawValue: name) }
 
     public init(name: String, inChannels: Int, numClasses: Int, imageSize: Int, quantization: QuantizationSpec? = QuantizationSpec()) {
         self.name = name
@@ -55,7 +62,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
 
     /// Checks the name and sizes; the error names the field.
     public func validate() throws {
-        guard Self.names.contains(name) else {
+        guard architecture != nil else {
             throw ExperimentError.invalidOption(name: "model", value: name, expected: "one of \(Self.names.joined(separator: ", "))")
         }
         guard inChannels >= 1 else { throw ExperimentError.invalidOption(name: "inChannels", value: "\(inChannels)", expected: "≥ 1") }
@@ -69,14 +76,14 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         try validate()
         var rng = SeededGenerator(seed: seed)
         let model: any ImageClassifier
-        switch name {
-        case "resnet20": model = ResNet.resnet20(inChannels: inChannels, numClasses: numClasses, using: &rng)
-        case "resnet32": model = ResNet.resnet32(inChannels: inChannels, numClasses: numClasses, using: &rng)
-        case "resnet56": model = ResNet.resnet56(inChannels: inChannels, numClasses: numClasses, using: &rng)
-        case "resnet18": model = ResNet.resnet18(inChannels: inChannels, numClasses: numClasses, stem: .cifar, using: &rng)
-        case "resnet18-imagenet": model = ResNet.resnet18(inChannels: inChannels, numClasses: numClasses, stem: .imagenet, using: &rng)
-        case "resnet50": model = ResNet.resnet50(inChannels: inChannels, numClasses: numClasses, using: &rng)
-        default: model = VGG8(inChannels: inChannels, numClasses: numClasses, inputHeight: imageSize, inputWidth: imageSize, using: &rng)
+        switch architecture ?? .resnet20 {  // validated above
+        case .resnet20: model = ResNet.resnet20(inChannels: inChannels, numClasses: numClasses, using: &rng)
+        case .resnet32: model = ResNet.resnet32(inChannels: inChannels, numClasses: numClasses, using: &rng)
+        case .resnet56: model = ResNet.resnet56(inChannels: inChannels, numClasses: numClasses, using: &rng)
+        case .resnet18Cifar: model = ResNet.resnet18(inChannels: inChannels, numClasses: numClasses, stem: .cifar, using: &rng)
+        case .resnet18: model = ResNet.resnet18(inChannels: inChannels, numClasses: numClasses, stem: .imagenet, using: &rng)
+        case .resnet50: model = ResNet.resnet50(inChannels: inChannels, numClasses: numClasses, using: &rng)
+        case .vgg8: model = VGG8(inChannels: inChannels, numClasses: numClasses, inputHeight: imageSize, inputWidth: imageSize, using: &rng)
         }
         if let q = quantization { try model.quantize(q.config()) }
         return model
