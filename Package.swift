@@ -41,6 +41,9 @@ let package = Package(
         .testTarget(name: "XMaskExperimentsTests", dependencies: ["XMaskExperiments", "XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"]),
         .testTarget(name: "XMaskMasksTests", dependencies: ["XMaskMasks", "XMaskNN", "XMaskTensor", "XMaskCrossbar"]),
         .testTarget(name: "XMaskNNTests", dependencies: ["XMaskNN", "XMaskTensor"], resources: [.copy("Golden")]),
+        // Runs the built `xmask` binary (the dependency makes `swift test` build it): exit codes,
+        // messages, help snapshots.
+        .testTarget(name: "xmaskCLITests", dependencies: ["xmask"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

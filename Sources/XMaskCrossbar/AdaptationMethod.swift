@@ -43,7 +43,8 @@ public enum AdaptationMethod: Codable, Sendable, Hashable, CustomStringConvertib
         [.fineTune, .piggyback, .ksm, .xbm, .xma(shiftLevels: shiftLevels), .xma2(peFraction: peFraction, shiftLevels: shiftLevels)]
     }
 
-    /// Parses a method name (case-insensitive; `fine-tune` and `ft` accepted).
+    /// Parses a method name (case-insensitive; `fine-tune` and `ft` accepted). The parameters are
+    /// checked by ``validate(weightBits:)``, which needs the weights' precision.
     public static func parse(_ text: String, shiftLevels: Int = 3, peFraction: Double = 0.1) throws -> AdaptationMethod {
         let method: AdaptationMethod
         switch text.lowercased() {
@@ -56,17 +57,21 @@ public enum AdaptationMethod: Codable, Sendable, Hashable, CustomStringConvertib
         default:
             throw CrossbarError.unsupported("unknown method '\(text)': expected one of \(names.joined(separator: ", ")) or all")
         }
-        try method.validate()
         return method
     }
 
-    /// Checks the parameters.
-    public func validate() throws {
+    /// The shift-level counts N a `weightBits`-bit weight allows: 0 ... weightBits − 1 (a shift by
+    /// more bits leaves nothing of the weight's magnitude; XMA uses 3 on 4-bit weights). The one
+    /// range the CLI, experiment files, studies, adaptation and `xmask hw` check.
+    public static func shiftLevelRange(weightBits: Int) -> ClosedRange<Int> { 0...max(weightBits - 1, 0) }
+
+    /// Checks the parameters for weights of `weightBits` bits; the error names the field and its range.
+    public func validate(weightBits: Int) throws {
         switch self {
         case let .xma(n):
-            try Self.checkShiftLevels(n)
+            try Self.checkShiftLevels(n, weightBits: weightBits)
         case let .xma2(p, n):
-            try Self.checkShiftLevels(n)
+            try Self.checkShiftLevels(n, weightBits: weightBits)
             guard p.isFinite, p >= 0, p <= 1 else {
                 throw CrossbarError.invalidField(field: "peFraction", value: String(p), expected: "a fraction in 0...1")
             }
@@ -74,9 +79,12 @@ public enum AdaptationMethod: Codable, Sendable, Hashable, CustomStringConvertib
         }
     }
 
-    private static func checkShiftLevels(_ n: Int) throws {
-        guard n >= 0, n <= 16 else {
-            throw CrossbarError.invalidField(field: "shiftLevels", value: String(n), expected: "an integer in 0...16 (XMA uses 3)")
+    private static func checkShiftLevels(_ n: Int, weightBits: Int) throws {
+        let range = shiftLevelRange(weightBits: weightBits)
+        guard range.contains(n) else {
+            throw CrossbarError.invalidField(
+                field: "shiftLevels", value: String(n),
+                expected: "an integer in \(range.lowerBound)...\(range.upperBound) for \(weightBits)-bit weights (a shift by more bits leaves nothing of the weight; XMA uses 3)")
         }
     }
 

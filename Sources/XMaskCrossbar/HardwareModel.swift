@@ -36,7 +36,7 @@ public struct HardwareModel: Sendable {
                        inferences: Int = 1) throws -> HardwareReport {
         try preset.validate()
         try maskOptions.validate()
-        try method.validate()
+        try method.validate(weightBits: preset.geometry.weightBits)
         guard inferences >= 1 else {
             throw CrossbarError.invalidField(field: "inferences", value: String(inferences), expected: "a positive integer")
         }

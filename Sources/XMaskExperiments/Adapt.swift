@@ -56,12 +56,32 @@ public struct AdaptConfig: Codable, Sendable, Equatable {
         for (name, v) in [("learningRate", learningRate), ("weightLearningRate", weightLearningRate), ("maskLearningRate", maskLearningRate ?? 1)] where !(v > 0 && v.isFinite) {
             throw ExperimentError.invalidOption(name: name, value: "\(v)", expected: "a positive number")
         }
+        guard (2...ModelSpec.maxClasses).contains(classes) else {
+            throw ExperimentError.invalidOption(name: "classes", value: "\(classes)", expected: "an integer in 2...\(ModelSpec.maxClasses)")
+        }
+        if let trainSubset, trainSubset < 1 {
+            throw ExperimentError.invalidOption(name: "trainSubset", value: "\(trainSubset)", expected: "≥ 1 (images)")
+        }
+        do { try mask.validate() } catch {
+            throw ExperimentError.invalidOption(name: error.field, value: error.value, expected: error.expected)
+        }
         if case .fineTune = mask.method, let rate = maskLearningRate {
             throw ExperimentError.invalidOption(name: "maskLearningRate", value: "\(rate)",
                                                 expected: "no value for finetune, which has no mask (its weights use weightLearningRate)")
         }
-        do { try mask.method.validate() } catch {
-            throw ExperimentError.invalidOption(name: "method", value: mask.method.description, expected: "\(error)")
+        if case let .xma2(p, _) = mask.method, !(p.isFinite && p >= 0 && p <= 1) {
+            throw ExperimentError.invalidOption(name: "peFraction", value: "\(p)", expected: "a fraction in 0...1")
+        }
+        if mask.shiftLevels < 0 {
+            throw ExperimentError.invalidOption(name: "shiftLevels", value: "\(mask.shiftLevels)", expected: "≥ 0")
+        }
+    }
+
+    /// ``validate()``, and the method's parameters for weights of `weightBits` bits (a bundle's).
+    public func validate(weightBits: Int) throws {
+        try validate()
+        do { try mask.method.validate(weightBits: weightBits) } catch let CrossbarError.invalidField(field, value, expected) {
+            throw ExperimentError.invalidOption(name: field, value: value, expected: expected)
         }
     }
 }
@@ -78,7 +98,7 @@ public final class Adapter {
     }
 
     public func run(bundle: inout TaskBundle, hardware: HardwareModel? = nil) throws -> TaskEntry {
-        try config.validate()
+        try config.validate(weightBits: bundle.manifest.geometry.weightBits)
         try bundle.checkNewTaskName(config.task)
         _ = try HardwareCost.model(hardware, for: bundle)
         if case let .xma2(fraction, _) = config.mask.method, fraction > bundle.manifest.geometry.sparePEFraction + 1e-12 {

@@ -353,12 +353,12 @@ struct ExperimentFileParser {
             if case .mapping(let m) = node.node, let k = m.first?.key { return KeyedNode(node: k, key: node.key, file: self.file) }
             return node
         }()
-        let maxShift = max(weightBits - 1, 0)
+        let allowed = AdaptationMethod.shiftLevelRange(weightBits: weightBits)
         func shiftLevels(_ m: KeyedMapping) throws -> Int {
-            guard let v = m["shift_levels"] else { return min(3, maxShift) }
+            guard let v = m["shift_levels"] else { return min(3, allowed.upperBound) }
             let n = try v.int(0...Int.max)
-            guard n <= maxShift else {
-                throw v.error("\(n) shift levels cannot be applied to \(weightBits)-bit weights; expected 0...\(maxShift) (a shift by more than \(maxShift) bits leaves nothing of a \(weightBits)-bit weight's magnitude; XMA uses 3)")
+            do { try AdaptationMethod.xma(shiftLevels: n).validate(weightBits: weightBits) } catch {
+                throw v.error("\(n) shift levels cannot be applied to \(weightBits)-bit weights; expected \(allowed.lowerBound)...\(allowed.upperBound) (a shift by more than \(allowed.upperBound) bits leaves nothing of a \(weightBits)-bit weight's magnitude; XMA uses 3)")
             }
             return n
         }

@@ -27,7 +27,12 @@ public struct QuantizationSpec: Codable, Sendable, Equatable {
         }
         let c = QuantizationConfig(weightBits: weightBits, activationBits: activationBits, firstLayerBits: firstLayerBits,
                                    lastLayerBits: lastLayerBits, weightScale: mode)
-        do { try c.validate() } catch { throw ExperimentError.invalidOption(name: "quantization", value: "\(self)", expected: error.description) }
+        do { try c.validate() } catch {
+            if case let .invalidBits(field, value) = error {
+                throw ExperimentError.invalidOption(name: field, value: "\(value)", expected: "an integer in 2...16, or \(QuantizationConfig.fullPrecision) (full precision)")
+            }
+            throw ExperimentError.invalidOption(name: "quantization", value: "\(self)", expected: error.description)
+        }
         return c
     }
 }
@@ -44,6 +49,14 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var imageSize: Int
     /// `nil`: full precision.
     public var quantization: QuantizationSpec?
+
+    /// Square input sizes a model trains at (8 for the smallest CIFAR-style input; 1024 keeps one
+    /// ResNet-50 activation under a few GB).
+    public static let imageSizes = 8...1024
+    /// Most classes of a head.
+    public static let maxClasses = 100_000
+    /// Most input channels.
+    public static let maxInChannels = 64
 
     /// The architectures: the crossbar model's ``XMaskCrossbar/NetworkModel`` table, so every
     /// command spells a network the same way.
@@ -65,9 +78,16 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         guard architecture != nil else {
             throw ExperimentError.invalidOption(name: "model", value: name, expected: "one of \(Self.names.joined(separator: ", "))")
         }
-        guard inChannels >= 1 else { throw ExperimentError.invalidOption(name: "inChannels", value: "\(inChannels)", expected: "≥ 1") }
-        guard numClasses >= 2 else { throw ExperimentError.invalidOption(name: "numClasses", value: "\(numClasses)", expected: "≥ 2") }
-        guard imageSize >= 8 else { throw ExperimentError.invalidOption(name: "imageSize", value: "\(imageSize)", expected: "≥ 8") }
+        guard (1...Self.maxInChannels).contains(inChannels) else {
+            throw ExperimentError.invalidOption(name: "inChannels", value: "\(inChannels)", expected: "an integer in 1...\(Self.maxInChannels)")
+        }
+        guard (2...Self.maxClasses).contains(numClasses) else {
+            throw ExperimentError.invalidOption(name: "numClasses", value: "\(numClasses)", expected: "an integer in 2...\(Self.maxClasses)")
+        }
+        guard Self.imageSizes.contains(imageSize) else {
+            throw ExperimentError.invalidOption(name: "imageSize", value: "\(imageSize)",
+                                                expected: "an integer in \(Self.imageSizes.lowerBound)...\(Self.imageSizes.upperBound)")
+        }
         _ = try quantization?.config()
     }
 

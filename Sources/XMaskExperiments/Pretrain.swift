@@ -37,6 +37,18 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
         guard learningRate > 0, learningRate.isFinite else {
             throw ExperimentError.invalidOption(name: "learningRate", value: "\(learningRate)", expected: "a positive number")
         }
+        guard momentum.isFinite, (0..<1).contains(momentum) else {
+            throw ExperimentError.invalidOption(name: "momentum", value: "\(momentum)", expected: "0 ≤ μ < 1")
+        }
+        guard weightDecay.isFinite, weightDecay >= 0 else {
+            throw ExperimentError.invalidOption(name: "weightDecay", value: "\(weightDecay)", expected: "a finite number ≥ 0")
+        }
+        guard (0...model.imageSize).contains(cropPadding) else {
+            throw ExperimentError.invalidOption(name: "cropPadding", value: "\(cropPadding)", expected: "an integer in 0...\(model.imageSize) (the image size)")
+        }
+        if let trainSubset, trainSubset < 1 {
+            throw ExperimentError.invalidOption(name: "trainSubset", value: "\(trainSubset)", expected: "≥ 1 (images)")
+        }
         guard (0..<1).contains(labelSmoothing) else {
             throw ExperimentError.invalidOption(name: "labelSmoothing", value: "\(labelSmoothing)", expected: "0 ≤ ε < 1")
         }

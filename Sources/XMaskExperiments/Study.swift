@@ -130,7 +130,7 @@ public struct StudyPlan: Codable, Sendable, Equatable {
                 throw ExperimentError.invalidOption(name: "peFraction", value: formatNumber(p),
                                                     expected: "at most the spare-PE fraction \(formatNumber(geometry.sparePEFraction))")
             }
-            for t in tasks { try adaptConfig(task: t, method: m).validate() }
+            for t in tasks { try adaptConfig(task: t, method: m).validate(weightBits: geometry.weightBits) }
         }
     }
 }

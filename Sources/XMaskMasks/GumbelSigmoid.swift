@@ -46,16 +46,17 @@ public struct GumbelSigmoid: Sendable, Equatable, Codable {
 /// The levels of XMA's column-wise shift mask: 0, `N` shift levels 1/2, 1/4, 1/8 (in that order
 /// of preference), and 1 (XMA2 §3.3.1). `N = 0` leaves {0, 1}: XBM's binary mask.
 public struct ShiftLevels: Sendable, Equatable, Codable {
-    /// Number of shift levels N ∈ 0...3.
+    /// Number of shift levels N (checked against the weights' precision by
+    /// `AdaptationMethod.validate(weightBits:)` before a mask is built).
     public let count: Int
 
     public init(count: Int) {
-        precondition((0...3).contains(count), "ShiftLevels: \(count) shift levels; 0...3 supported (1/2, 1/4, 1/8)")
+        precondition(count >= 0 && count < 64, "ShiftLevels: \(count) shift levels")
         self.count = count
     }
 
-    /// The shift levels strictly between 0 and 1, largest first.
-    public var shifts: [Float] { Array([Float(0.5), 0.25, 0.125].prefix(count)) }
+    /// The shift levels strictly between 0 and 1, largest first: 1/2, 1/4, …, 2^-N.
+    public var shifts: [Float] { (0..<count).map { Float(sign: .plus, exponent: -($0 + 1), significand: 1) } }
     /// Every level, ascending: 0, shifts…, 1.
     public var all: [Float] { [0] + shifts.reversed() + [1] }
     /// Bits to store one level: ⌈log2(N + 2)⌉.

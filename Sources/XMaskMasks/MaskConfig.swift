@@ -1,3 +1,4 @@
+import Foundation
 import XMaskCrossbar
 
 /// Every knob of a task's mask, with the papers' defaults; the method itself is the crossbar
@@ -36,6 +37,21 @@ public struct MaskConfig: Sendable, Equatable, Codable {
         }
     }
 
+    /// Checks every knob; the error names the field and what was expected.
+    public func validate() throws(MaskConfigError) {
+        let positive: [(String, Float)] = [("beta", beta), ("betaFinal", betaFinal), ("temperature", temperature), ("ksmBeta", ksmBeta)]
+        for (name, v) in positive where !(v.isFinite && v > 0) {
+            throw MaskConfigError(field: name, value: "\(v)", expected: "a positive finite number")
+        }
+        let finite: [(String, Float)] = [("threshold", threshold), ("realMaskInitial", realMaskInitial), ("columnMaskInitial", columnMaskInitial)]
+        for (name, v) in finite where !v.isFinite {
+            throw MaskConfigError(field: name, value: "\(v)", expected: "a finite number")
+        }
+        guard ksmAlpha.isFinite, ksmAlpha >= 0 else {
+            throw MaskConfigError(field: "ksmAlpha", value: "\(ksmAlpha)", expected: "a finite number ≥ 0")
+        }
+    }
+
     /// β after a fraction `progress` ∈ [0, 1] of training.
     public func beta(atProgress progress: Double) -> Float {
         let t = Float(min(max(progress, 0), 1))
@@ -43,4 +59,11 @@ public struct MaskConfig: Sendable, Equatable, Codable {
     }
 }
 
-import Foundation
+
+/// A mask knob outside its range: names the field and what was expected.
+public struct MaskConfigError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var field: String
+    public var value: String
+    public var expected: String
+    public var description: String { "\(field) = \(value): expected \(expected)" }
+}

@@ -19,8 +19,8 @@ struct Adapt: ParsableCommand {
     @Option(help: "Name of the new task (must not exist in the bundle).") var task: String
     @Option(help: "Dataset directory of the task (MNIST-layout IDX files).") var data: String
     @Option(help: "Method: finetune, piggyback, ksm, xbm, xma or xma2.") var method: String
-    @Option(help: "XMA / XMA2 shift levels N (0…3).") var shiftLevels = 3
-    @Option(help: "XMA2 fraction of PEs re-programmed (0…1).") var peFraction = 0.1
+    @Option(help: "XMA / XMA2 shift levels N (0 ... weight bits - 1: 0...3 on a 4-bit bundle).") var shiftLevels = 3
+    @Option(help: "XMA2 fraction of PEs re-programmed (0...1, at most the bundle's spare-PE fraction).") var peFraction = 0.1
     @Option(help: "Optimizer steps.") var steps = 600
     @Option(help: "Batch size.") var batchSize = 64
     @Option(help: "Adam learning rate of the masks (default: per method).") var maskLearningRate: Float?
@@ -36,7 +36,17 @@ struct Adapt: ParsableCommand {
     @Option(help: "Seed of the head, the masks' noise, shuffling.") var seed: UInt64 = 1
     @OptionGroup var options: RunOptions
 
-    func run() throws {
+    /// The option of each `AdaptConfig` / `MaskConfig` field, for range errors.
+    static let optionNames = kebabOptions([
+        "task", "shiftLevels", "peFraction", "steps", "batchSize", "maskLearningRate", "learningRate", "weightLearningRate",
+        "beta", "betaFinal", "temperature", "recalibrationBatches", "classes", "trainSubset",
+    ])
+
+    func validate() throws {
+        try namingOptions(Self.optionNames) { try makeConfig().validate() }
+    }
+
+    func makeConfig() throws -> AdaptConfig {
         let adaptation = try AdaptationMethod.parse(method, shiftLevels: shiftLevels, peFraction: peFraction)
         var mask = MaskConfig(method: adaptation)
         mask.beta = beta
@@ -53,9 +63,17 @@ struct Adapt: ParsableCommand {
         config.trainSubset = trainSubset
         config.classes = classes
         config.seed = seed
+        return config
+    }
+
+    func run() throws {
+        let config = try makeConfig()
         var opened = try TaskBundle.open(URL(fileURLWithPath: bundle))
         let reporter = TerminalReporter(quiet: options.quiet)
-        let entry = try options.withThreads { try Adapter(config: config, reporter: reporter).run(bundle: &opened) }
+        // The bundle-dependent ranges (shift levels for its weight bits, P for its spare PEs).
+        let entry = try namingOptions(Self.optionNames) {
+            try options.withThreads { try Adapter(config: config, reporter: reporter).run(bundle: &opened) }
+        }
         if options.json {
             try printJSON(entry)
         } else {

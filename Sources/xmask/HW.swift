@@ -49,11 +49,23 @@ struct HW: ParsableCommand {
         }
     }
 
+    /// The option of each geometry / report field, for range errors (precedence: flags name
+    /// their own values; a --config file's errors name its line).
+    static let optionNames = kebabOptions(["cellBits", "weightBits", "activationBits", "adcBits", "sparePEFraction", "shiftLevels",
+                                           "peFraction", "columnSparsity", "weightSparsity", "inferences", "imageSize", "classes"])
+        .merging(["arrayRows": "--rows", "arrayColumns": "--cols", "columnsPerADC": "--columns-per-adc",
+                  "peArrayRows": "--pe-grid", "peArrayColumns": "--pe-grid", "pipelineSpeedUp": "--pipeline-speedup",
+                  "ksmRealValueBits": "--ksm-real-bits", "maskPacking": "--packing"]) { a, _ in a }
+
     func run() throws {
         if listPresets {
             try printPresets()
             return
         }
+        try namingOptions(Self.optionNames) { try report() }
+    }
+
+    private func report() throws {
         let preset = try hardware.resolvePreset()
         let model = HardwareModel(preset: preset)
         let shape = try network.resolve()
@@ -217,9 +229,7 @@ struct HWTaskOptions: ParsableArguments {
     func methods() throws -> [AdaptationMethod] {
         let name = method ?? "xbm"
         if name.lowercased() == "all" {
-            let all = AdaptationMethod.all(shiftLevels: shiftLevels, peFraction: peFraction)
-            for m in all { try m.validate() }
-            return all
+            return AdaptationMethod.all(shiftLevels: shiftLevels, peFraction: peFraction)
         }
         return [try AdaptationMethod.parse(name, shiftLevels: shiftLevels, peFraction: peFraction)]
     }

@@ -38,14 +38,26 @@ struct Pretrain: ParsableCommand {
     var ksmRealBits = CrossbarGeometry().ksmRealValueBits
     @OptionGroup var options: RunOptions
 
-    func run() throws {
-        let dataURL = URL(fileURLWithPath: data)
-        let probe = try TaskData.probe(directory: dataURL)
+    /// The option of each `PretrainConfig` / `ModelSpec` / geometry field, for range errors.
+    static let optionNames = kebabOptions(["model", "epochs", "batchSize", "learningRate", "weightDecay", "cropPadding",
+                                           "trainSubset", "imageSize", "classes", "sparePEFraction"])
+        .merging(["inChannels": "--channels", "numClasses": "--classes", "weightBits": "--bits", "activationBits": "--bits",
+                  "firstLayerBits": "--edge-bits", "lastLayerBits": "--edge-bits", "ksmRealValueBits": "--ksm-real-bits"]) { a, _ in a }
+
+    func validate() throws {
+        // Everything but the data: the sizes the data would fill in are checked once it is probed.
+        try namingOptions(Self.optionNames) {
+            let config = makeConfig(channels: channels ?? 1, imageSize: imageSize ?? ModelSpec.imageSizes.upperBound)
+            try config.validate()
+            try geometry(config).validate()
+        }
+    }
+
+    func makeConfig(channels: Int, imageSize: Int) -> PretrainConfig {
         let quantization = bits == 32 ? nil : QuantizationSpec(weightBits: bits, activationBits: bits, firstLayerBits: edgeBits, lastLayerBits: edgeBits)
         var config = PretrainConfig(
-            model: ModelSpec(name: model, inChannels: channels ?? probe.channels, numClasses: classes,
-                             imageSize: imageSize ?? probe.size, quantization: quantization),
-            data: dataURL.path, epochs: epochs)
+            model: ModelSpec(name: model, inChannels: channels, numClasses: classes, imageSize: imageSize, quantization: quantization),
+            data: URL(fileURLWithPath: data).path, epochs: epochs)
         config.batchSize = batchSize
         config.learningRate = learningRate
         config.weightDecay = weightDecay
@@ -53,10 +65,24 @@ struct Pretrain: ParsableCommand {
         config.horizontalFlip = flip
         config.trainSubset = trainSubset
         config.seed = seed
-        // The bundle records the crossbar geometry its N-bit weights are programmed with.
-        let geometry = CrossbarGeometry(sparePEFraction: sparePEFraction, maskPacking: packing, ksmRealValueBits: ksmRealBits)
+        return config
+    }
+
+    /// The crossbar geometry the bundle records: its N-bit weights, spare PEs and mask accounting.
+    func geometry(_ config: PretrainConfig) -> CrossbarGeometry {
+        CrossbarGeometry(sparePEFraction: sparePEFraction, maskPacking: packing, ksmRealValueBits: ksmRealBits)
             .programming(config.model)
-        try geometry.validate()
+    }
+
+    func run() throws {
+        let dataURL = URL(fileURLWithPath: data)
+        let probe = try TaskData.probe(directory: dataURL)
+        let config = makeConfig(channels: channels ?? probe.channels, imageSize: imageSize ?? probe.size)
+        let geometry = geometry(config)
+        try namingOptions(Self.optionNames) {
+            try config.validate()
+            try geometry.validate()
+        }
         let reporter = TerminalReporter(quiet: options.quiet)
         let result = try options.withThreads {
             try Pretrainer(config: config, outDirectory: URL(fileURLWithPath: out),

@@ -47,7 +47,20 @@ struct MaskMemoryTests {
         #expect(try AdaptationMethod.parse("XBM") == .xbm)
         #expect(try AdaptationMethod.parse("xma2", shiftLevels: 2, peFraction: 0.2) == .xma2(peFraction: 0.2, shiftLevels: 2))
         #expect(throws: CrossbarError.self) { try AdaptationMethod.parse("dropout") }
-        #expect(throws: CrossbarError.self) { try AdaptationMethod.parse("xma2", peFraction: 1.5) }
+        #expect(throws: CrossbarError.self) { try AdaptationMethod.parse("xma2", peFraction: 1.5).validate(weightBits: 4) }
+    }
+
+    @Test func shiftLevelsAreBoundedByTheWeightBits() throws {
+        #expect(AdaptationMethod.shiftLevelRange(weightBits: 4) == 0...3)
+        #expect(AdaptationMethod.shiftLevelRange(weightBits: 8) == 0...7)
+        try AdaptationMethod.xma(shiftLevels: 3).validate(weightBits: 4)
+        try AdaptationMethod.xma(shiftLevels: 7).validate(weightBits: 8)
+        #expect(throws: CrossbarError.invalidField(
+            field: "shiftLevels", value: "4",
+            expected: "an integer in 0...3 for 4-bit weights (a shift by more bits leaves nothing of the weight; XMA uses 3)")) {
+            try AdaptationMethod.xma2(peFraction: 0.1, shiftLevels: 4).validate(weightBits: 4)
+        }
+        #expect(throws: CrossbarError.self) { try AdaptationMethod.xma(shiftLevels: -1).validate(weightBits: 4) }
     }
 
     @Test func xma2NeedsEnoughSparePEs() throws {

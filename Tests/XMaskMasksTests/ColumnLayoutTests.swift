@@ -106,6 +106,10 @@ import XMaskTensor
         #expect(ShiftLevels(count: 3).bitsPerValue == 3)
         #expect(ShiftLevels(count: 2).bitsPerValue == 2)
         #expect(ShiftLevels(count: 1).all == [0, 0.5, 1])
+        // Beyond 3 (8-bit weights allow up to 7): the staircase continues, ⌈log2(N + 2)⌉ bits.
+        #expect(ShiftLevels(count: 5).all == [0, 0.03125, 0.0625, 0.125, 0.25, 0.5, 1])
+        #expect(ShiftLevels(count: 5).bitsPerValue == 3)
+        #expect(ShiftLevels(count: 7).bitsPerValue == 4)
     }
 
     @Test func droppedColumnsRoundToNearestShift() {

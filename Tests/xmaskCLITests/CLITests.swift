@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// Every out-of-range value exits non-zero — never by a signal — with a message that names the
+/// option and its range.
+@Suite struct ArgumentValidationTests {
+    static let bad: [(arguments: [String], option: String, range: String)] = [
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--temperature", "0"], "--temperature", "positive"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--beta", "0"], "--beta", "positive"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--beta-final", "nan"], "--beta-final", "positive"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--steps", "0"], "--steps", "≥ 1"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--batch-size=-2"], "--batch-size", "≥ 1"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--train-subset", "0"], "--train-subset", "≥ 1"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--learning-rate", "nan"], "--learning-rate", "positive"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--classes", "1"], "--classes", "2..."),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--recalibration-batches=-1"], "--recalibration-batches", "≥ 0"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xma2", "--pe-fraction", "1.5"], "--pe-fraction", "0...1"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xma", "--shift-levels=-1"], "--shift-levels", "≥ 0"),
+        (["pretrain", "--data", "d", "--out", "o", "--weight-decay", "nan"], "--weight-decay", "≥ 0"),
+        (["pretrain", "--data", "d", "--out", "o", "--image-size", "100000"], "--image-size", "8...1024"),
+        (["pretrain", "--data", "d", "--out", "o", "--spare-pe-fraction", "nan"], "--spare-pe-fraction", "0...1"),
+        (["pretrain", "--data", "d", "--out", "o", "--train-subset", "0"], "--train-subset", "≥ 1"),
+        (["pretrain", "--data", "d", "--out", "o", "--bits", "40"], "--bits", "2...16"),
+        (["pretrain", "--data", "d", "--out", "o", "--epochs", "0"], "--epochs", "≥ 1"),
+        (["pretrain", "--data", "d", "--out", "o", "--learning-rate=-1"], "--learning-rate", "positive"),
+        (["pretrain", "--data", "d", "--out", "o", "--ksm-real-bits", "99"], "--ksm-real-bits", "0...64"),
+        (["pretrain", "--data", "d", "--out", "o", "--model", "resnet18-imagenet"], "--model", "resnet18-cifar"),
+        (["hw", "--inferences", "0"], "--inferences", "positive"),
+        (["hw", "--rows=-3"], "--rows", "1..."),
+        (["hw", "--column-sparsity", "2"], "--column-sparsity", "0...1"),
+        (["hw", "--method", "xma", "--shift-levels", "5"], "--shift-levels", "0...3"),
+        (["hw", "--ksm-real-bits", "65"], "--ksm-real-bits", "0...64"),
+        (["hw", "--spare-pe-fraction", "nan"], "--spare-pe-fraction", "0...1"),
+        (["hw", "--zero-activations", "1.5"], "--zero-activations", "0...1"),
+        (["hw", "--packing", "tight"], "--packing", "radix"),
+    ]
+
+    @Test(arguments: bad.indices)
+    func outOfRangeValueExitsWithAMessage(_ index: Int) throws {
+        let case_ = Self.bad[index]
+        let r = try xmask(case_.arguments)
+        #expect(!r.signalled, "\(case_.arguments) ended by a signal")
+        #expect(r.status != 0, "\(case_.arguments) exited 0")
+        #expect(r.stderr.contains(case_.option), "\(case_.arguments): \(r.stderr)")
+        #expect(r.stderr.contains(case_.range), "\(case_.arguments): \(r.stderr)")
+    }
+}
+
+/// Runs that need a bundle: a 1-epoch backbone on 40 optdigits images (a few seconds).
+@Suite(.serialized) struct BundleCommandTests {
+    @Test func pretrainRecordsTheWeightBitsInTheGeometry() throws {
+        let scratch = try Scratch()
+        for bits in [8, 4] {
+            let out = scratch.url.appendingPathComponent("b\(bits)")
+            let r = try xmask(["pretrain", "--data", demoData.appendingPathComponent("optdigits").path, "--out", out.path,
+                               "--epochs", "1", "--bits", "\(bits)", "--train-subset", "40", "--batch-size", "20", "--quiet",
+                               "--packing", "fixed"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("bundle.json"))) as? [String: Any]
+            let geometry = manifest?["geometry"] as? [String: Any]
+            #expect(geometry?["weightBits"] as? Int == bits)
+            #expect(geometry?["activationBits"] as? Int == bits)
+            #expect(geometry?["maskPacking"] as? String == "fixed")
+        }
+    }
+
+    @Test func shiftLevelsAboveTheBundlesWeightBitsAreRefused() throws {
+        let scratch = try Scratch()
+        let out = scratch.url.appendingPathComponent("b")
+        let data = demoData.appendingPathComponent("optdigits").path
+        let p = try xmask(["pretrain", "--data", data, "--out", out.path, "--epochs", "1", "--train-subset", "40",
+                           "--batch-size", "20", "--quiet"])
+        try #require(p.status == 0, "\(p.stderr)")
+        let r = try xmask(["adapt", "--bundle", out.path, "--task", "t", "--data", data, "--method", "xma", "--shift-levels", "5",
+                           "--steps", "1", "--quiet"])
+        #expect(!r.signalled)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--shift-levels 5") && r.stderr.contains("0...3"), "\(r.stderr)")
+    }
+}
+
+/// `--help` of every command, compared with `Snapshots/<command>.txt`. Re-record on purpose:
+/// `XMASK_RECORD_SNAPSHOTS=1 swift test --filter HelpSnapshotTests`, then review the diff.
+@Suite struct HelpSnapshotTests {
+    @Test(arguments: ["pretrain", "adapt", "eval", "hw", "reproduce", "info", "demo"])
+    func helpMatchesTheSnapshot(_ command: String) throws {
+        let r = try xmask([command, "--help"])
+        #expect(r.status == 0)
+        let file = packageRoot.appendingPathComponent("Tests/xmaskCLITests/Snapshots/\(command).txt")
+        if ProcessInfo.processInfo.environment["XMASK_RECORD_SNAPSHOTS"] == "1" {
+            try r.stdout.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let snapshot = try String(contentsOf: file, encoding: .utf8)
+        #expect(r.stdout == snapshot, "xmask \(command) --help differs from \(file.path)")
+    }
+}
