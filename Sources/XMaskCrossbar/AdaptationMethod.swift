@@ -1,4 +1,4 @@
-/// A multi-task adaptation method, as far as the hardware is concerned (DESIGN.md, "The methods").
+/// A multi-task adaptation method, as far as the hardware is concerned (docs/architecture.md, "The methods").
 public enum AdaptationMethod: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Re-trains and re-programs all weights (baseline).
     case fineTune

@@ -2,7 +2,7 @@
 ///
 /// Padding is "same": the output is ⌈H/stride⌉ × ⌈W/stride⌉ (NeuroSim's network CSV convention).
 /// Unrolled onto a crossbar, the weight is a K × N matrix with K = Cin·kh·kw rows (cin-major,
-/// then kh, kw) and N = Cout columns (DESIGN.md, "The methods").
+/// then kh, kw) and N = Cout columns (docs/architecture.md, "The methods").
 public struct ConvLayerShape: Codable, Sendable, Equatable, Hashable {
     /// Name, e.g. `layer1.0.conv1` (torchvision keys for built-in models, `layer3` for CSV lines).
     public var name: String

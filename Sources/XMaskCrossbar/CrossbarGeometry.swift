@@ -9,7 +9,7 @@ public enum InputMode: String, Codable, Sendable, CaseIterable {
 /// How the unrolled rows K = Cin·kh·kw of a conv are cut into row-chunks.
 public enum RowMapping: String, Codable, Sendable, CaseIterable {
     /// Rows in cin-major order (cin, then kh, kw) packed into chunks of R rows: ⌈K/R⌉ chunks
-    /// (DESIGN.md, XBM §III-C). Column masks are defined on this mapping.
+    /// (docs/architecture.md, "The methods"; XBM §III-C). Column masks are defined on this mapping.
     case packed
     /// NeuroSim's "novel mapping": each kernel position (kh, kw) gets its own arrays holding the
     /// Cin rows of that position, so a layer has kh·kw·⌈Cin/R⌉ row-chunks. Applies to layers

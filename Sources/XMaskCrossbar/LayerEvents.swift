@@ -2,7 +2,7 @@
 ///
 /// Energy is the sum of events × per-event energy (``TechnologyParameters``); keeping the
 /// counts apart lets a preset be calibrated against a simulator's breakdown by least squares
-/// (`xmask-bench hw --calibrate-neurosim`). `Double` because analytic sparsity gives expected counts.
+/// (`xmask-bench hw --neurosim`). `Double` because analytic sparsity gives expected counts.
 public struct LayerEvents: Codable, Sendable, Equatable {
     /// Array bit-plane reads: P · B_a · arrays.
     public var reads = 0.0

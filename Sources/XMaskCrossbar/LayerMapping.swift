@@ -4,7 +4,7 @@
 /// R and `columnChunks = ⌈Cout / weightColumnsPerArray⌉` column-chunks; each (row-chunk,
 /// column-chunk) pair is one array. A *mask column* is one (row-chunk, cout) pair — one weight
 /// column of up to R weights spread over `cellsPerWeight` cell columns — and is indexed
-/// `rowChunk · Cout + cout` (row-major, DESIGN.md). PEs tile the grid of arrays in blocks of
+/// `rowChunk · Cout + cout` (row-major, docs/architecture.md, "The methods"). PEs tile the grid of arrays in blocks of
 /// `peArrayRows × peArrayColumns`, numbered row-major over that block grid.
 ///
 /// With ``RowMapping/kernelSplit`` (NeuroSim's novel mapping) a split layer has

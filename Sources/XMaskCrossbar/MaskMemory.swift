@@ -51,7 +51,7 @@ public enum MaskPacking: String, Codable, Sendable, CaseIterable {
 /// What a task stores besides its head, for one layer or a whole network.
 ///
 /// `bits` is the task's learned state: the mask values, and for XMA2 also its PE bitmap and the
-/// new weights of the re-programmed PEs (DESIGN.md table, "bits per task"). FineTune stores a
+/// new weights of the re-programmed PEs (docs/architecture.md, "The methods"). FineTune stores a
 /// full copy of the quantized weights.
 public struct MaskMemory: Codable, Sendable, Equatable {
     /// Learned values stored: weights (FineTune), mask values, PE bits and new weights (XMA2).

@@ -263,7 +263,7 @@ extension StudyResult {
                 guard let x = cell(task: t, method: "xbm"), let p = cell(task: t, method: "piggyback"), p.inferenceEnergyMicrojoules > 0 else { return nil }
                 return 1 - x.inferenceEnergyMicrojoules / p.inferenceEnergyMicrojoules
             }
-            // What a gated column saves: its ADC conversions and shift-adds (DESIGN.md), as a share of Piggyback's energy.
+            // What a gated column saves: its ADC conversions and shift-adds (docs/architecture.md, "Gating"), as a share of Piggyback's energy.
             let gateableShare = mean("piggyback") { c in
                 let e = c.energyBreakdownMicrojoules
                 return e.total > 0 ? (e.adc + e.adcPeriphery + e.shiftAddInput + e.shiftAddWeight) / e.total : 0

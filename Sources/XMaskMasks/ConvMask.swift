@@ -1,7 +1,7 @@
 import XMaskNN
 import XMaskTensor
 
-/// A task's learned transform of one frozen conv weight (DESIGN.md, "The methods").
+/// A task's learned transform of one frozen conv weight (docs/architecture.md, "The methods").
 ///
 /// `apply(to:training:)` receives the backbone weight as the crossbar holds it (quantized by the
 /// conv's quantizer, never trained) and returns the weight the task's convolution uses. In

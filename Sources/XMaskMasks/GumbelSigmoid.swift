@@ -10,7 +10,7 @@ import XMaskTensor
 ///
 /// Note: XBM's eq. 5–6 as printed use `log π0` alone as the logit, i.e. they put 0 where
 /// `−log(1 − π0)` belongs; that caps the keep-probability at 1/2 for every m. We implement the
-/// textbook relaxation above (DESIGN.md).
+/// textbook relaxation above (docs/architecture.md, "Training ends where evaluation starts").
 public struct GumbelSigmoid: Sendable, Equatable, Codable {
     /// Scale of the real mask inside the logistic, eq. 4.
     public var beta: Float

@@ -18,7 +18,7 @@ public struct MaskConfig: Sendable, Equatable, Codable {
     /// Gumbel-Sigmoid β at the first step (XBM eq. 4).
     public var beta: Float = 2
     /// β at the last step; β grows geometrically from ``beta`` so that training ends in the
-    /// nearly deterministic regime evaluation uses (DESIGN.md's measured pitfall).
+    /// nearly deterministic regime evaluation uses (docs/architecture.md, "Training ends where evaluation starts").
     public var betaFinal: Float = 50
     /// Gumbel-Sigmoid temperature T (XBM eq. 6).
     public var temperature: Float = 1

@@ -2,9 +2,13 @@ import Foundation
 import Testing
 import XMaskData
 
-private let optdigits = URL(fileURLWithPath: "/work/shared/data/optdigits")
+/// `../shared/data/optdigits` beside the package root (this file is
+/// `Tests/XMaskDataTests/RealDataTests.swift`): where CI clones the repository with `shared/` beside it.
+private let optdigits = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()  // package root
+    .deletingLastPathComponent().appendingPathComponent("shared/data/optdigits")
 
-/// The shared optdigits files (skipped where the data directory is absent).
+/// The shared optdigits files (skipped where the repository has no `../shared/data` beside it).
 @Test(.enabled(if: FileManager.default.fileExists(atPath: optdigits.path)))
 func optdigitsLoadsAndBatches() throws {
     let train = try Dataset.loadIDX(directory: optdigits, split: .train)

@@ -193,7 +193,7 @@ func checkGradient(_ x: Tensor, epsilon: Float = 1e-3, tolerance: Float = 2e-2, 
     }
 }
 
-/// DESIGN.md's measured pitfall: with a small β the hard masks seen in training are a coin flip
+/// docs/architecture.md, "Training ends where evaluation starts": with a small β the hard masks seen in training are a coin flip
 /// away from the deterministic masks evaluation uses. The default schedule grows β so that
 /// training ends where evaluation is.
 @Suite struct TrainingEndsInTheEvaluationRegimeTests {

@@ -1,6 +1,6 @@
 /// Quantization-aware training settings for a whole network (see ``ImageClassifier/quantize(_:)``).
 ///
-/// Defaults: 4-bit weights and activations (the crossbar's, DESIGN.md), the first convolution's
+/// Defaults: 4-bit weights and activations (the crossbar's, docs/architecture.md), the first convolution's
 /// weights and the classifier head (weights and input) at 8 bits, max-abs weight scales, PACT
 /// α initialised to 6. A precision of 32 bits (``fullPrecision``) leaves that layer unquantized.
 public struct QuantizationConfig: Sendable, Equatable {
