@@ -129,15 +129,12 @@ public final class Adapter {
         }
         // Three Adam groups, each with its own cosine schedule: mask tensors, task weights
         // (FineTune's copy of every weight, XMA2's re-programmed PEs), head + batch norm.
-        let taskParameters = adapter.maskParameters
-        let masks = taskParameters.filter { !$0.key.hasSuffix(".weight") }.map(\.parameter)
-        let weights = taskParameters.filter { $0.key.hasSuffix(".weight") }.map(\.parameter)
-        let others = adapter.headAndNormParameters.map(\.parameter)
         let groups: [(parameters: [Parameter], optimizer: Adam, schedule: LearningRateSchedule)] = [
-            (masks, config.maskLearningRate ?? config.defaultMaskLearningRate),
-            (weights, config.weightLearningRate),
-            (others, config.learningRate),
+            (adapter.maskTensorParameters, config.maskLearningRate ?? config.defaultMaskLearningRate),
+            (adapter.taskWeightParameters, config.weightLearningRate),
+            (adapter.headAndNormParameters.map(\.parameter), config.learningRate),
         ].map { ($0.0, Adam(learningRate: $0.1), LearningRateSchedule.cosine(base: $0.1, totalSteps: config.steps)) }
+        let optimizer = MultiOptimizer(groups.map { (optimizer: $0.optimizer as any Optimizer, parameters: $0.parameters) })
         let parameters = groups.flatMap(\.parameters)
 
         var meter = ProgressMeter()
@@ -154,12 +151,7 @@ public final class Adapter {
             guard loss.item.isFinite else {
                 throw ExperimentError.nonFiniteLoss(step: step + 1, epoch: step / batchesPerEpoch + 1, lastCheckpoint: nil)
             }
-            var start = 0
-            for g in groups {
-                let end = start + g.parameters.count
-                g.optimizer.step(parameters: g.parameters, gradients: Array(grads[start..<end]))
-                start = end
-            }
+            optimizer.step(parameters: parameters, gradients: grads)
             meter.add(loss: Double(loss.item), correct: correctCount(logits: logits.detached(), labels: b.labels), batch: b.labels.count)
             reporter.progress(TrainingProgress(
                 phase: "adapt \(config.task) (\(config.mask.method.name))", epoch: step / batchesPerEpoch + 1,

@@ -10,11 +10,21 @@ import XMaskTensor
 /// ``deployed(frozenWeight:)`` stores.
 public protocol ConvMask: AnyObject {
     var layout: ColumnLayout { get }
-    /// The task-specific tensors this mask trains, with key segments (`mask`, `weight`).
-    var parameters: [(String, Parameter)] { get }
+    /// The mask tensors this mask trains, with key segments (`mask`).
+    var maskTensors: [(String, Parameter)] { get }
+    /// The task's own weights it trains (FineTune's copy, XMA2's re-programmed PEs), with key
+    /// segments (`weight`); they get their own learning rate.
+    var taskWeights: [(String, Parameter)] { get }
     func apply(to weight: Tensor, training: Bool) -> Tensor
     /// The values the hardware holds for this layer once training is over.
     func deployed(frozenWeight: Tensor) -> DeployedMask
+}
+
+extension ConvMask {
+    public var maskTensors: [(String, Parameter)] { [] }
+    public var taskWeights: [(String, Parameter)] { [] }
+    /// Every task-specific tensor this mask trains: mask tensors, then task weights.
+    public var parameters: [(String, Parameter)] { maskTensors + taskWeights }
 }
 
 /// Min-max normalisation of `m` into [0, 1] over the whole tensor, with the bounds held
@@ -40,7 +50,7 @@ public final class FineTuneMask: ConvMask {
         self.quantizer = quantizer
     }
 
-    public var parameters: [(String, Parameter)] { [("weight", weight)] }
+    public var taskWeights: [(String, Parameter)] { [("weight", weight)] }
 
     public func apply(to weight: Tensor, training: Bool) -> Tensor {
         quantizer.map { $0(self.weight.value) } ?? self.weight.value
@@ -66,7 +76,7 @@ public final class PiggybackMask: ConvMask {
         self.mask = Parameter(Tensor.full(layout.weightShape, initialValue))
     }
 
-    public var parameters: [(String, Parameter)] { [("mask", mask)] }
+    public var maskTensors: [(String, Parameter)] { [("mask", mask)] }
 
     public func binary(training: Bool) -> Tensor {
         let m = mask.value
@@ -104,7 +114,7 @@ public final class KSMMask: ConvMask {
         self.mask = Parameter(Tensor.full([layout.outChannels, layout.inChannels], initialValue))
     }
 
-    public var parameters: [(String, Parameter)] { [("mask", mask)] }
+    public var maskTensors: [(String, Parameter)] { [("mask", mask)] }
 
     func soft(training: Bool) -> (soft: Tensor, binary: Tensor) {
         let m = mask.value
@@ -155,7 +165,7 @@ public final class ColumnShiftMask: ConvMask {
         self.mask = Parameter(Tensor.full([layout.rowChunks, layout.outChannels], initialValue))
     }
 
-    public var parameters: [(String, Parameter)] { [("mask", mask)] }
+    public var maskTensors: [(String, Parameter)] { [("mask", mask)] }
 
     /// The per-column levels `[rowChunks, Cout]` (differentiable in training).
     public func columnLevels(training: Bool) -> Tensor {
@@ -205,11 +215,8 @@ public final class XMA2Mask: ConvMask {
         self.replaced = [UInt8](repeating: 0, count: layout.peCount)
     }
 
-    public var parameters: [(String, Parameter)] {
-        var out = columns.parameters
-        if replaced.contains(1) { out.append(("weight", newWeight)) }
-        return out
-    }
+    public var maskTensors: [(String, Parameter)] { columns.maskTensors }
+    public var taskWeights: [(String, Parameter)] { replaced.contains(1) ? [("weight", newWeight)] : [] }
 
     public func apply(to weight: Tensor, training: Bool) -> Tensor {
         if let rankingScale { return weight * layout.expandPEs(rankingScale.value) }

@@ -84,6 +84,11 @@ public final class TaskAdapter {
         layers.flatMap { l in l.mask.parameters.map { (key: l.key + "." + $0.0, parameter: $0.1) } }
     }
 
+    /// The mask tensors of every layer (one Adam group in ``XMaskExperiments`` adaptation).
+    public var maskTensorParameters: [Parameter] { layers.flatMap { $0.mask.maskTensors.map(\.1) } }
+    /// The task weights of every layer: FineTune's copy, XMA2's re-programmed PEs.
+    public var taskWeightParameters: [Parameter] { layers.flatMap { $0.mask.taskWeights.map(\.1) } }
+
     /// Head and per-task batch-norm parameters with their keys.
     public var headAndNormParameters: [(key: String, parameter: Parameter)] {
         var out: [(key: String, parameter: Parameter)] = [("fc.weight", head.weight)]
