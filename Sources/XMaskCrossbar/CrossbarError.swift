@@ -7,7 +7,7 @@ public enum CrossbarError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidField(field: String, value: String, expected: String)
     /// A network CSV line that cannot be read.
     case malformedNetworkLine(file: String, line: Int, message: String)
-    /// A config file (JSON or flat YAML) that cannot be read or applied.
+    /// A config file (JSON or YAML) that cannot be read or applied.
     case malformedConfig(file: String, line: Int?, message: String)
     /// A task-masks file that does not fit the network or geometry.
     case malformedMasks(file: String, message: String)

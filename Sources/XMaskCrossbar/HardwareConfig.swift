@@ -1,25 +1,22 @@
 import Foundation
 
-/// Overrides of a preset's fields, read from a JSON or flat YAML file.
+/// Overrides of a preset's fields by name, as plain entries (a JSON object parsed here, or a
+/// YAML file parsed by the caller with Yams).
 ///
 /// Keys are the field names of ``CrossbarGeometry`` and ``TechnologyParameters`` (one flat
-/// namespace: no name is in both), plus `preset` to start from a named preset. JSON may also
-/// nest them under `geometry` and `technology`, the shape `xmask hw --list-presets --json`
-/// prints. YAML is the flat subset `key: value` — numbers, `true`/`false`, strings, and flow
-/// lists `[4.4, 13.7, 32.6]`; `#` starts a comment; indented (nested) lines are refused.
-///
-/// ```yaml
-/// preset: xbm-32nm
-/// arrayRows: 128
-/// arrayColumns: 128
-/// adcEnergyPerConversionPicojoules: 0.035
-/// ```
+/// namespace: no name is in both), plus `preset` to start from a named preset.
 public struct HardwareConfig: Sendable, Equatable {
     /// One `key: value` with the line it came from (YAML only).
     public struct Entry: Sendable, Equatable {
         public var key: String
         public var value: ConfigValue
         public var line: Int?
+
+        public init(key: String, value: ConfigValue, line: Int?) {
+            self.key = key
+            self.value = value
+            self.line = line
+        }
     }
 
     /// A config value.
@@ -43,22 +40,10 @@ public struct HardwareConfig: Sendable, Equatable {
         self.file = file
     }
 
-    /// Reads `url`: JSON if the first non-blank character is `{`, else flat YAML.
-    public static func load(contentsOf url: URL) throws -> HardwareConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw CrossbarError.malformedConfig(file: url.path, line: nil, message: "cannot read: \(error.localizedDescription)")
-        }
-        return try parse(text, file: url.path)
-    }
-
-    /// Parses JSON or flat YAML text.
-    public static func parse(_ text: String, file: String) throws -> HardwareConfig {
-        if text.drop(while: { $0.isWhitespace }).first == "{" { return try parseJSON(text, file: file) }
-        return try parseYAML(text, file: file)
-    }
-
-    static func parseJSON(_ text: String, file: String) throws -> HardwareConfig {
+    /// Parses a JSON object of `field: value` (flat, or nested under `geometry` / `technology`).
+    /// YAML files are read with Yams by the caller (`XMaskExperiments.HardwareConfigFile`), which
+    /// hands this type its entries.
+    public static func parseJSON(_ text: String, file: String) throws -> HardwareConfig {
         let top: [String: JSONValue]
         do { top = try JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)) } catch {
             throw CrossbarError.malformedConfig(file: file, line: nil, message: "expected a JSON object of field: value (\(error.localizedDescription))")
@@ -102,67 +87,6 @@ public struct HardwareConfig: Sendable, Equatable {
             }
         }
         return config
-    }
-
-    static func parseYAML(_ text: String, file: String) throws -> HardwareConfig {
-        var config = HardwareConfig(file: file)
-        var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            var line = String(raw)
-            if let hash = line.firstIndex(of: "#"), line[..<hash].filter({ $0 == "\"" || $0 == "'" }).count % 2 == 0 {
-                line = String(line[..<hash])
-            }
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("---") { continue }
-            guard let first = line.first, !first.isWhitespace, !line.hasPrefix("- ") else {
-                throw CrossbarError.malformedConfig(file: file, line: lineNumber, message: "nested YAML is not supported: use flat `key: value` lines")
-            }
-            guard let colon = line.firstIndex(of: ":") else {
-                throw CrossbarError.malformedConfig(file: file, line: lineNumber, message: "expected `key: value`")
-            }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let text = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw CrossbarError.malformedConfig(file: file, line: lineNumber, message: "'\(key)': expected a field name")
-            }
-            guard !text.isEmpty else {
-                throw CrossbarError.malformedConfig(file: file, line: lineNumber, message: "\(key): missing value (nested YAML is not supported)")
-            }
-            let value = try yamlValue(text, key: key, file: file, line: lineNumber)
-            if key == "preset" {
-                guard case let .string(name) = value else {
-                    throw CrossbarError.malformedConfig(file: file, line: lineNumber, message: "preset: expected a preset name")
-                }
-                config.presetName = name
-            } else {
-                config.entries.append(Entry(key: key, value: value, line: lineNumber))
-            }
-        }
-        return config
-    }
-
-    static func yamlValue(_ text: String, key: String, file: String, line: Int) throws -> ConfigValue {
-        if text.hasPrefix("["), text.hasSuffix("]") {
-            let items = text.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            var numbers: [Double] = []
-            for item in items where !item.isEmpty {
-                guard let x = Double(item.replacingOccurrences(of: "_", with: "")) else {
-                    throw CrossbarError.malformedConfig(file: file, line: line, message: "\(key): '\(item)' in the list is not a number")
-                }
-                numbers.append(x)
-            }
-            return .list(numbers)
-        }
-        if (text.hasPrefix("\"") && text.hasSuffix("\"") && text.count >= 2) || (text.hasPrefix("'") && text.hasSuffix("'") && text.count >= 2) {
-            return .string(String(text.dropFirst().dropLast()))
-        }
-        switch text {
-        case "true": return .bool(true)
-        case "false": return .bool(false)
-        default: break
-        }
-        if let x = Double(text.replacingOccurrences(of: "_", with: "")) { return .number(x) }
-        return .string(text)
     }
 
     /// The preset with every entry applied, validated. Errors name the file, line (YAML), key and

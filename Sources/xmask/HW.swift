@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XMaskCrossbar
+import XMaskExperiments
 
 /// `xmask hw`: the crossbar hardware model — mapping, mask memory, inference energy with
 /// column gating, re-programming energy and area of a network under one or all methods.
@@ -152,7 +153,7 @@ struct HWNetworkOptions: ParsableArguments {
 struct HWHardwareOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Preset: \(HardwarePreset.all.map(\.name).joined(separator: ", ")) (default \(HardwarePreset.defaultName)).", valueName: "name"))
     var preset: String?
-    @Option(help: ArgumentHelp("JSON or flat YAML file overriding preset fields by name.", valueName: "file"))
+    @Option(help: ArgumentHelp("JSON or YAML file overriding preset fields by name.", valueName: "file"))
     var config: String?
     @Option(help: "Array rows.") var rows: Int?
     @Option(help: "Array columns (cell columns).") var cols: Int?
@@ -176,7 +177,7 @@ struct HWHardwareOptions: ParsableArguments {
 
     func resolvePreset() throws -> HardwarePreset {
         var fileConfig: HardwareConfig?
-        if let path = config { fileConfig = try HardwareConfig.load(contentsOf: URL(fileURLWithPath: path)) }
+        if let path = config { fileConfig = try HardwareConfigFile.load(contentsOf: URL(fileURLWithPath: path)) }
         var result = try HardwarePreset.named(preset ?? fileConfig?.presetName ?? HardwarePreset.defaultName)
         if let fileConfig { result = try fileConfig.apply(to: result) }
         var g = result.geometry
