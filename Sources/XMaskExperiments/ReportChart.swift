@@ -2,9 +2,11 @@ import Foundation
 
 /// Small SVG charts for the study report: grouped vertical bars on a linear or log10 value
 /// axis, and line charts; each with axes, ticks, grid lines, axis titles and a legend. Plain
-/// inline SVG (no script, no external font), 1080 px wide, scaling down with the page.
-enum ReportChart {
-    static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+/// inline SVG (no script, no external font), 1080 px wide, scaling down with the page. Its
+/// palette, escaping and coordinate format are the ones every xmask HTML page uses (the study
+/// report and `xmask hw --html`).
+public enum ReportChart {
+    public static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
     static let dashPatterns = ["", "6 3", "2 3"]
     static let width = 1080.0
     static let plotHeight = 300.0
@@ -254,9 +256,11 @@ enum ReportChart {
 
     static func hatch(_ i: Int) -> String { i >= palette.count ? " stroke=\"#222\" stroke-width=\"1.5\"" : "" }
 
-    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+    /// An SVG coordinate: one decimal.
+    public static func f(_ x: Double) -> String { String(format: "%.1f", x) }
 
-    static func escape(_ s: String) -> String {
+    /// Text escaped for HTML and SVG.
+    public static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

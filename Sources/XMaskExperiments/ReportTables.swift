@@ -38,10 +38,11 @@ public struct PaperClaim: Sendable {
     }
 }
 
-/// Number formats shared by the Markdown and HTML reports.
-enum ReportFormat {
+/// Number formats shared by the Markdown, HTML and text reports (studies and `xmask hw`).
+public enum ReportFormat {
     static func percent(_ x: Double) -> String { String(format: "%.2f", 100 * x) }
-    static func grouped(_ n: Int) -> String {
+    /// Digits grouped by thousands: 1234567 → "1,234,567".
+    public static func grouped(_ n: Int) -> String {
         let s = String(abs(n))
         var out = ""
         for (i, c) in s.enumerated() {
@@ -60,7 +61,7 @@ enum ReportFormat {
         return String(format: "%.\(digits)f", x)
     }
     /// Bytes with a binary-free SI unit: 1,234 B → "1.23 kB".
-    static func bytes(_ x: Double) -> String {
+    public static func bytes(_ x: Double) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]
         var v = x, u = 0
         while v >= 1000 && u < units.count - 1 { v /= 1000; u += 1 }

@@ -1,5 +1,6 @@
 import Foundation
 import XMaskCrossbar
+import XMaskExperiments
 
 /// Text rendering of `xmask hw` reports.
 enum HWText {
@@ -34,8 +35,8 @@ enum HWText {
         var rows: [[String]] = [["#", "layer", "in", "Cin→Cout", "k/s", "K", "chunks", "arrays", "PEs", "util", "mask vals", "active", "E µJ", "reprog µJ"]]
         for (i, l) in r.layers.enumerated() {
             rows.append([String(i + 1), l.name, "\(l.inputHeight)x\(l.inputWidth)", "\(l.inputChannels)→\(l.outputChannels)",
-                         "\(l.kernelHeight)x\(l.kernelWidth)/\(l.stride)", group(l.unrolledRows), "\(l.rowChunks)x\(l.columnChunks)",
-                         group(l.arrays), group(l.pes), percent(l.utilization), group(l.maskValues), percent(l.activeColumnFraction),
+                         "\(l.kernelHeight)x\(l.kernelWidth)/\(l.stride)", ReportFormat.grouped(l.unrolledRows), "\(l.rowChunks)x\(l.columnChunks)",
+                         ReportFormat.grouped(l.arrays), ReportFormat.grouped(l.pes), percent(l.utilization), ReportFormat.grouped(l.maskValues), percent(l.activeColumnFraction),
                          String(format: "%.3f", l.inferenceEnergyMicrojoules), String(format: "%.3g", l.reprogrammingEnergyMicrojoules)])
         }
         return table(rows, rightAligned: Set([0, 5, 7, 8, 9, 10, 11, 12, 13]))
@@ -45,17 +46,17 @@ enum HWText {
         let t = r.totals
         var out: [String] = []
         out.append("method \(r.methodDescription)")
-        out.append("  layers \(t.layers), arrays \(group(t.arrays)), PEs \(group(t.pes)) + \(group(t.sparePEs)) spare, utilization \(percent(t.utilization)), weights \(group(t.weights)), MACs \(group(t.macs))")
-        out.append("  backbone \(bytes(t.backboneBytes)) at \(r.geometry.weightBits) bits")
+        out.append("  layers \(t.layers), arrays \(ReportFormat.grouped(t.arrays)), PEs \(ReportFormat.grouped(t.pes)) + \(ReportFormat.grouped(t.sparePEs)) spare, utilization \(percent(t.utilization)), weights \(ReportFormat.grouped(t.weights)), MACs \(ReportFormat.grouped(t.macs))")
+        out.append("  backbone \(ReportFormat.bytes(Double(t.backboneBytes))) at \(r.geometry.weightBits) bits")
         let m = r.maskMemory
         var parts: [String] = []
-        if m.columnMaskBits > 0 { parts.append("column mask \(group(m.columnMaskBits)) b") }
-        if m.peBitmapBits > 0 { parts.append("PE bitmap \(group(m.peBitmapBits)) b") }
-        if m.weightBits > 0 { parts.append("weights \(group(m.weightBits)) b") }
-        out.append("  task memory: \(group(t.maskValues)) values, \(group(t.maskBits)) bits = \(bytes(t.maskBytes)) (\(String(format: "%.3f", t.maskOverheadPercent)) % of backbone)\(parts.isEmpty ? "" : "; " + parts.joined(separator: ", "))\(t.maskBufferBits > 0 ? "; mask buffers on chip \(group(t.maskBufferBits)) b" : "")")
+        if m.columnMaskBits > 0 { parts.append("column mask \(ReportFormat.grouped(m.columnMaskBits)) b") }
+        if m.peBitmapBits > 0 { parts.append("PE bitmap \(ReportFormat.grouped(m.peBitmapBits)) b") }
+        if m.weightBits > 0 { parts.append("weights \(ReportFormat.grouped(m.weightBits)) b") }
+        out.append("  task memory: \(ReportFormat.grouped(t.maskValues)) values, \(ReportFormat.grouped(t.maskBits)) bits = \(ReportFormat.bytes(Double(t.maskBytes))) (\(String(format: "%.3f", t.maskOverheadPercent)) % of backbone)\(parts.isEmpty ? "" : "; " + parts.joined(separator: ", "))\(t.maskBufferBits > 0 ? "; mask buffers on chip \(ReportFormat.grouped(t.maskBufferBits)) b" : "")")
         out.append("  inference energy \(String(format: "%.3f", t.inferenceEnergyMicrojoules)) µJ/image (arrays \(String(format: "%.3f", t.arrayEnergyMicrojoules)) µJ)")
         out.append("    " + r.energyMicrojoules.components.filter { $0.1 > 0 }.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
-        out.append("  re-programming \(group(t.reprogrammedCells)) cells\(t.reprogrammedPEs > 0 ? " in \(t.reprogrammedPEs) PEs" : ""), \(String(format: "%.3f", t.reprogrammingEnergyMicrojoules)) µJ (cell 0→\(r.writeEnergyFromLevelZeroPicojoules.count): \(String(format: "%.1f", r.writeEnergyFromLevelZeroPicojoules.last ?? 0)) pJ); (M·E_inf + E_reprog)/(M·E_inf) = \(String(format: "%.3f", t.totalOverInferenceEnergy)) for M = \(t.inferences)")
+        out.append("  re-programming \(ReportFormat.grouped(t.reprogrammedCells)) cells\(t.reprogrammedPEs > 0 ? " in \(t.reprogrammedPEs) PEs" : ""), \(String(format: "%.3f", t.reprogrammingEnergyMicrojoules)) µJ (cell 0→\(r.writeEnergyFromLevelZeroPicojoules.count): \(String(format: "%.1f", r.writeEnergyFromLevelZeroPicojoules.last ?? 0)) pJ); (M·E_inf + E_reprog)/(M·E_inf) = \(String(format: "%.3f", t.totalOverInferenceEnergy)) for M = \(t.inferences)")
         out.append("  area \(String(format: "%.3f", t.areaSquareMillimeters)) mm²")
         out.append("    " + r.areaSquareMillimeters.components.filter { $0.1 > 0 }.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
         return out
@@ -65,15 +66,15 @@ enum HWText {
         var rows: [[String]] = [["method", "mask values", "mask bytes", "overhead", "E_inf µJ", "array µJ", "reprog cells", "reprog µJ", "total/inf", "area mm²"]]
         for r in reports {
             let t = r.totals
-            rows.append([r.methodDescription, group(t.maskValues), bytes(t.maskBytes), String(format: "%.3f %%", t.maskOverheadPercent),
+            rows.append([r.methodDescription, ReportFormat.grouped(t.maskValues), ReportFormat.bytes(Double(t.maskBytes)), String(format: "%.3f %%", t.maskOverheadPercent),
                          String(format: "%.3f", t.inferenceEnergyMicrojoules), String(format: "%.3f", t.arrayEnergyMicrojoules),
-                         group(t.reprogrammedCells), String(format: "%.1f", t.reprogrammingEnergyMicrojoules),
+                         ReportFormat.grouped(t.reprogrammedCells), String(format: "%.1f", t.reprogrammingEnergyMicrojoules),
                          String(format: "%.2f", t.totalOverInferenceEnergy), String(format: "%.2f", t.areaSquareMillimeters)])
         }
         var out = table(rows, rightAligned: Set(1...9))
         let first = reports[0].totals
         out.append("")
-        out.append("arrays \(group(first.arrays)), PEs \(group(first.pes)) + \(group(first.sparePEs)) spare, weights \(group(first.weights)), backbone \(bytes(first.backboneBytes)); M = \(first.inferences)")
+        out.append("arrays \(ReportFormat.grouped(first.arrays)), PEs \(ReportFormat.grouped(first.pes)) + \(ReportFormat.grouped(first.sparePEs)) spare, weights \(ReportFormat.grouped(first.weights)), backbone \(ReportFormat.bytes(Double(first.backboneBytes))); M = \(first.inferences)")
         return out
     }
 
@@ -90,25 +91,7 @@ enum HWText {
         }
     }
 
-    static func group(_ n: Int) -> String {
-        let digits = String(abs(n))
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
-
     static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
 
     static func fraction(_ x: Double) -> String { String(format: "%g", x) }
-
-    /// Decimal units (1 KB = 1000 B), as the papers use them (23M/8 = 2.88 MB).
-    static func bytes(_ n: Int) -> String {
-        let x = Double(n)
-        if x >= 1e6 { return String(format: "%.2f MB", x / 1e6) }
-        if x >= 1e3 { return String(format: "%.1f KB", x / 1e3) }
-        return "\(n) B"
-    }
 }

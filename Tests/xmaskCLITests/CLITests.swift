@@ -95,3 +95,14 @@ import Testing
         #expect(r.stdout == snapshot, "xmask \(command) --help differs from \(file.path)")
     }
 }
+
+/// `xmask hw` prints with the reports' formats (digit grouping, SI byte units "kB").
+@Suite struct HWOutputTests {
+    @Test func textUsesTheReportFormats() throws {
+        let r = try xmask(["hw", "--method", "xbm", "--no-layers"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // ResNet-50's XBM mask: 339,968 columns at 1 bit = 42,496 B.
+        #expect(r.stdout.contains("339,968 bits = 42.5 kB"), "\(r.stdout)")
+        #expect(!r.stdout.contains(" KB"))
+    }
+}
