@@ -40,7 +40,12 @@ public func logitsDigest(_ logits: [Float]) -> String {
 /// One row of `xmask eval`.
 public struct TaskEvaluation: Codable, Sendable {
     public var task: String
+    /// The task's method label, or ``backboneMethod`` for the backbone's own row.
     public var method: String
+    /// `method` of the backbone's own row (the one spelling; results.json stores it).
+    public static let backboneMethod = "backbone"
+    /// Whether this row is the backbone on its own task.
+    public var isBackbone: Bool { method == Self.backboneMethod }
     public var accuracyWhenAdded: Double?
     public var accuracyNow: Double
     /// `accuracyWhenAdded − accuracyNow` (0 means nothing was forgotten).
@@ -58,7 +63,7 @@ public func evaluateBundle(_ bundle: TaskBundle, reporter: ProgressReporter = Si
                                 classCount: spec.numClasses)
         let r = evaluate(try bundle.loadBackbone(), on: data.test, options: data.evaluationOptions())
         let before = bundle.manifest.backbone.testAccuracy
-        rows.append(TaskEvaluation(task: bundle.manifest.backbone.task, method: "backbone", accuracyWhenAdded: before,
+        rows.append(TaskEvaluation(task: bundle.manifest.backbone.task, method: TaskEvaluation.backboneMethod, accuracyWhenAdded: before,
                                    accuracyNow: r.accuracy, forgetting: before.map { $0 - r.accuracy }, logitsIdentical: nil))
         reporter.message("evaluated \(bundle.manifest.backbone.task) (backbone)")
     }

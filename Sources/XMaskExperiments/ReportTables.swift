@@ -2,7 +2,13 @@ import Foundation
 
 /// A table of a study report; Markdown and HTML render the same strings, so both show the
 /// same numbers, all taken from ``StudyResult`` (results.json).
+/// Which table of the study report a ``ReportTable`` is: the HTML page places tables by it.
+public enum ReportTableKind: Sendable, Equatable {
+    case accuracy, cost, inferenceEnergy, totalEnergy, forgetting, peSweep, sparsity, claims
+}
+
 public struct ReportTable: Sendable {
+    public var kind: ReportTableKind
     public var title: String
     public var header: [String]
     public var rows: [[String]]
@@ -123,7 +129,7 @@ extension StudyResult {
         rows.append(["inference µJ / image"] + methods.map { m in mean(m, \.inferenceEnergyMicrojoules).map(ReportFormat.significant) ?? "—" })
         rows.append(["total µJ / image (with re-programming)"] + methods.map { m in mean(m, \.totalEnergyPerImageMicrojoules).map(ReportFormat.significant) ?? "—" })
         return ReportTable(
-            title: "Test accuracy (%) per task and method", header: ["task"] + methods.map(methodDescription), rows: rows, footerStart: footer,
+            kind: .accuracy, title: "Test accuracy (%) per task and method", header: ["task"] + methods.map(methodDescription), rows: rows, footerStart: footer,
             note: "Each task is learned on the frozen \(backbone.model) backbone and evaluated as deployed (deterministic masks, per-task batch norm and head). Footer rows are means over the tasks; total energy per image spreads the task's re-programming energy over M = its test images.")
     }
 
@@ -143,7 +149,7 @@ extension StudyResult {
                     mean(m, \.totalEnergyPerImageMicrojoules).map(ReportFormat.significant) ?? "—"]
         }
         return ReportTable(
-            title: "Cost per method (mean over tasks)",
+            kind: .cost, title: "Cost per method (mean over tasks)",
             header: ["method", "mask bytes", "% of Piggyback's", "% of backbone", "zero mask values %", "inference µJ/image",
                      "re-programmed cells", "re-programming µJ", "total / inference", "total µJ/image"],
             rows: rows,
@@ -158,10 +164,10 @@ extension StudyResult {
             }
         }
         return total
-            ? ReportTable(title: "Total energy with re-programming (µJ, M test images)", header: ["task (M)"] + methods.map(methodDescription),
+            ? ReportTable(kind: .totalEnergy, title: "Total energy with re-programming (µJ, M test images)", header: ["task (M)"] + methods.map(methodDescription),
                           rows: rows.enumerated().map { i, r in [r[0] + " (\(cells.first { $0.task == r[0] }?.inferences ?? 0))"] + r.dropFirst() },
                           note: "M·E_inference + E_re-programming: FineTune re-programs every changed cell, Piggyback the cells it zeroes, XMA2 the cells of its spare PEs, XBM/XMA none.")
-            : ReportTable(title: "Inference energy per image (µJ)", header: ["task"] + methods.map(methodDescription), rows: rows,
+            : ReportTable(kind: .inferenceEnergy, title: "Inference energy per image (µJ)", header: ["task"] + methods.map(methodDescription), rows: rows,
                           note: "From each task's real masks: a gated column (mask 0) spends no ADC or shift-add energy; column-mask methods also read their mask buffer every array activation (energyBreakdownMicrojoules in results.json has every component).")
     }
 
@@ -172,7 +178,7 @@ extension StudyResult {
         }
         let identical = forgetting.compactMap(\.logitsIdentical)
         return ReportTable(
-            title: "Forgetting: every task re-evaluated after the last was added",
+            kind: .forgetting, title: "Forgetting: every task re-evaluated after the last was added",
             header: ["task", "method", "accuracy when added (%)", "accuracy now (%)", "forgetting", "logits bit-identical"],
             rows: rows,
             note: "\(identical.filter { $0 }.count) of \(identical.count) tasks give bit-identical test logits to those recorded when they were added (the backbone row has no recorded logits).")
@@ -195,7 +201,7 @@ extension StudyResult {
             return [first] + accuracies + [meanAccuracy, bytes, cellsText, ratio]
         }
         return ReportTable(
-            title: "XMA2: accuracy (%) vs the fraction P of re-programmed PEs",
+            kind: .peSweep, title: "XMA2: accuracy (%) vs the fraction P of re-programmed PEs",
             header: ["P"] + tasks + ["mean", "mask bytes", "re-programmed cells", "total / inference"], rows: rows,
             note: "Tier-1: the top-P PEs by |∂L/∂m_PE| on one batch get new weights in spare PEs (spare-PE fraction \(formatNumber(plan.geometry.sparePEFraction))); tier-2: XMA shift masks elsewhere. XMA2 Table 3 sweeps 5–40 %.")
     }
@@ -211,7 +217,7 @@ extension StudyResult {
                     cell(task: t, method: m)?.sparsityPerLayer.first { $0.layer == layer }.map { ReportFormat.percent($0.zeroFraction) } ?? "—"
                 }
             }
-            return ReportTable(title: "Zero column-mask values per layer (%), \(t)", header: ["layer"] + methods.map(methodDescription), rows: rows,
+            return ReportTable(kind: .sparsity, title: "Zero column-mask values per layer (%), \(t)", header: ["layer"] + methods.map(methodDescription), rows: rows,
                                note: nil)
         }
     }
@@ -348,7 +354,7 @@ extension StudyResult {
     }
 
     func claimsTable() -> ReportTable {
-        ReportTable(title: "The papers' claims and ours", header: ["paper", "claim", "paper says", "this study", "agrees", "why (from this study's measurements)", "how ours is computed"],
+        ReportTable(kind: .claims, title: "The papers' claims and ours", header: ["paper", "claim", "paper says", "this study", "agrees", "why (from this study's measurements)", "how ours is computed"],
                     rows: claims().map { [$0.paper, $0.claim, $0.paperValue, $0.ours, $0.agrees.map { $0 ? "yes" : "no" } ?? "—", $0.why, $0.how] },
                     note: "The papers use other backbones (ImageNet ResNet-50), datasets (fine-grained natural images) and budgets; 'this study' is the same comparison here, 'why' what this study's own numbers say about the difference.",
                     textColumns: true)

@@ -339,7 +339,7 @@ func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareM
         backbone: StudyBackbone(task: b.task, model: b.model.name, testAccuracy: b.testAccuracy, fileBytes: fileBytes,
                                 programmedBytes: programmedBytes),
         cells: cells,
-        forgetting: evaluations.filter { $0.method == "backbone" || studyTasks.contains($0.task) },
+        forgetting: evaluations.filter { $0.isBackbone || studyTasks.contains($0.task) },
         bundle: bundle.directory.path)
 }
 

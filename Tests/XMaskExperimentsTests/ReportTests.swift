@@ -133,6 +133,10 @@ func svgElements(_ html: String) -> [String] {
         for task in result.taskNames { #expect(svgs[0].contains(">\(task)</text>")) }
         #expect(svgs[3].contains(">0 % (XMA)</text>") && svgs[3].contains(">10 %</text>") && svgs[3].contains(">20 %</text>"))
         #expect(svgs[4].contains(">layer1.0.conv1</text>"))
+        // Every table of the report is on the page once, placed by its kind.
+        let tables = result.reportTables()
+        #expect(html.components(separatedBy: "<table").count - 1 == tables.count)
+        for t in tables { #expect(html.components(separatedBy: ReportChart.escape(t.title)).count - 1 == 1, "\(t.kind): \(t.title)") }
     }
 
     @Test func maskBytesUseALogAxisWithDecadeTicks() {
