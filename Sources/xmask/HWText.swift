@@ -25,8 +25,9 @@ enum HWText {
     }
 
     static func activity(_ r: HardwareReport) -> String {
-        if r.activitySource == "uniform" {
-            return "uniform column sparsity \(fraction(r.columnSparsity ?? 0)), weight sparsity \(fraction(r.weightSparsity ?? 0)), M = \(r.totals.inferences) inference(s)"
+        // The analytic model is the one that records sparsities; real masks record none.
+        if let column = r.columnSparsity {
+            return "uniform column sparsity \(fraction(column)), weight sparsity \(fraction(r.weightSparsity ?? 0)), M = \(r.totals.inferences) inference(s)"
         }
         return "masks from \(r.activitySource), M = \(r.totals.inferences) inference(s)"
     }
