@@ -75,18 +75,26 @@ public struct HardwareConfig: Sendable, Equatable {
             case .object:
                 throw CrossbarError.malformedConfig(file: file, line: nil, message: "\(key): expected a number, string or list of numbers, found an object")
             }
-            if key == "preset" {
-                guard case let .string(name) = parsed else {
-                    throw CrossbarError.malformedConfig(file: file, line: nil, message: "preset: expected a preset name")
-                }
-                config.presetName = name
-            } else if key == "name" || key == "summary" || key == "source" {
-                continue  // descriptive fields of a printed preset
-            } else {
-                config.entries.append(Entry(key: key, value: parsed, line: nil))
-            }
+            try config.add(key: key, value: parsed, line: nil)
         }
         return config
+    }
+
+    /// Adds one `key: value` of a config file (JSON here, YAML from the caller): `preset` names
+    /// the starting preset, a printed preset's descriptive `name`, `summary` and `source` are
+    /// skipped, every other key becomes an entry (checked by ``apply(to:)``).
+    public mutating func add(key: String, value: ConfigValue, line: Int?) throws {
+        switch key {
+        case "preset":
+            guard case let .string(name) = value else {
+                throw CrossbarError.malformedConfig(file: file, line: line, message: "preset: expected a preset name")
+            }
+            presetName = name
+        case "name", "summary", "source":
+            break
+        default:
+            entries.append(Entry(key: key, value: value, line: line))
+        }
     }
 
     /// The preset with every entry applied, validated. Errors name the file, line (YAML), key and

@@ -52,17 +52,7 @@ public enum HardwareConfigFile {
             guard let key = k.scalar?.string, !key.isEmpty else {
                 throw CrossbarError.malformedConfig(file: file, line: line, message: "keys must be field names")
             }
-            let value = try configValue(v, key: key, file: file)
-            if key == "preset" {
-                guard case let .string(name) = value else {
-                    throw CrossbarError.malformedConfig(file: file, line: line, message: "preset: expected a preset name")
-                }
-                config.presetName = name
-            } else if key == "name" || key == "summary" || key == "source" {
-                continue  // descriptive fields of a printed preset
-            } else {
-                config.entries.append(HardwareConfig.Entry(key: key, value: value, line: line))
-            }
+            try config.add(key: key, value: try configValue(v, key: key, file: file), line: line)
         }
         return config
     }
