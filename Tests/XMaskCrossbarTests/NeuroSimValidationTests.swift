@@ -1,0 +1,30 @@
+import Testing
+@testable import XMaskCrossbar
+
+/// The neurosim-v1.5-22nm preset on networks it was not fitted to (issue 14): leave one network out.
+struct NeuroSimValidationTests {
+    @Test func leaveOneNetworkOutWithinTenPercent() throws {
+        let loo = try NeuroSimCalibration.leaveOneNetworkOut(.neuroSim22nm)
+        #expect(Set(loo.map(\.network)) == Set(NeuroSimNetwork.allCases))
+        for p in loo {
+            print("LOO \(p.name): energy \(p.energyMicrojoules) (\(p.energyError)), area \(p.areaSquareMillimeters) (\(p.areaError))")
+            #expect(abs(p.energyError) <= 0.10, "\(p.name): energy \(p.energyMicrojoules) µJ, \(p.energyError)")
+            #expect(abs(p.areaError) <= 0.10, "\(p.name): area \(p.areaSquareMillimeters) mm², \(p.areaError)")
+        }
+    }
+
+    @Test func shippedPresetWithinTenPercentOfEveryRow() throws {
+        for p in try NeuroSimCalibration.predictions(.neuroSim22nm) {
+            print("FIT \(p.name): energy \(p.energyMicrojoules) (\(p.energyError)), area \(p.areaSquareMillimeters) (\(p.areaError))")
+            #expect(abs(p.energyError) <= 0.10, "\(p.name): energy \(p.energyMicrojoules) µJ")
+            #expect(abs(p.areaError) <= 0.10, "\(p.name): area \(p.areaSquareMillimeters) mm²")
+        }
+    }
+
+    @Test func neuroSimCountsInputVectorsWithoutPadding() {
+        // 4×4 input, 3×3 kernel, stride 1: (4 − 3 + 1)² = 4 vectors; 56×56 3×3 stride 2: ⌊27 · 27⌋ = 729; 1×1 keeps H·W.
+        #expect(LayerEvents.neuroSimInputVectors(.conv("a", input: 4, 8, 8, kernel: 3)) == 4)
+        #expect(LayerEvents.neuroSimInputVectors(.conv("b", input: 56, 8, 8, kernel: 3, stride: 2)) == 729)
+        #expect(LayerEvents.neuroSimInputVectors(.conv("c", input: 14, 8, 8, kernel: 1)) == 196)
+    }
+}
