@@ -7,7 +7,6 @@ struct NeuroSimValidationTests {
         let loo = try NeuroSimCalibration.leaveOneNetworkOut(.neuroSim22nm)
         #expect(Set(loo.map(\.network)) == Set(NeuroSimNetwork.allCases))
         for p in loo {
-            print("LOO \(p.name): energy \(p.energyMicrojoules) (\(p.energyError)), area \(p.areaSquareMillimeters) (\(p.areaError))")
             #expect(abs(p.energyError) <= 0.10, "\(p.name): energy \(p.energyMicrojoules) µJ, \(p.energyError)")
             #expect(abs(p.areaError) <= 0.10, "\(p.name): area \(p.areaSquareMillimeters) mm², \(p.areaError)")
         }
@@ -15,7 +14,6 @@ struct NeuroSimValidationTests {
 
     @Test func shippedPresetWithinTenPercentOfEveryRow() throws {
         for p in try NeuroSimCalibration.predictions(.neuroSim22nm) {
-            print("FIT \(p.name): energy \(p.energyMicrojoules) (\(p.energyError)), area \(p.areaSquareMillimeters) (\(p.areaError))")
             #expect(abs(p.energyError) <= 0.10, "\(p.name): energy \(p.energyMicrojoules) µJ")
             #expect(abs(p.areaError) <= 0.10, "\(p.name): area \(p.areaSquareMillimeters) mm²")
         }
