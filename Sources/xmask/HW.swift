@@ -14,6 +14,7 @@ struct HW: ParsableCommand {
         Examples:
           xmask hw --model resnet50 --image-size 224
           xmask hw --model resnet50 --method all --column-sparsity 0.3 --html hw.html
+          xmask hw --model resnet50 --method all --write-model papers
           xmask hw --network net.csv --rows 128 --cols 128 --json
           xmask hw --model resnet20 --method xma --masks task.masks.json
         """)
