@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import XMaskCrossbar
 
@@ -17,6 +18,21 @@ struct NeuroSimValidationTests {
             #expect(abs(p.energyError) <= 0.10, "\(p.name): energy \(p.energyMicrojoules) µJ")
             #expect(abs(p.areaError) <= 0.10, "\(p.name): area \(p.areaSquareMillimeters) mm²")
         }
+    }
+
+    @Test func embeddedNetworksAreTheCommittedCSVs() throws {
+        // The CSVs NeuroSim ran on are committed in results/neurosim/; the library embeds the same text.
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../results/neurosim")
+        for (file, text) in [("NetWork_resnet50.csv", NeuroSimNetwork.resnet50CSV),
+                             ("NetWork_resnet18_imagenet.csv", NeuroSimNetwork.resnet18ImageNetCSV),
+                             ("NetWork_vgg8.csv", NeuroSimNetwork.vgg8CSV)] {
+            let committed = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            #expect(committed.trimmingCharacters(in: .whitespacesAndNewlines) == text, "\(file)")
+        }
+        // ResNet-18/CIFAR is the built-in model; NeuroSim's CSV of it has the same layers (as a multiset).
+        let csv = try NetworkShape.parseCSV(String(contentsOf: dir.appendingPathComponent("NetWork_resnet18_cifar.csv"), encoding: .utf8), file: "r18")
+        func key(_ l: ConvLayerShape) -> String { "\(l.inputHeight),\(l.inputChannels),\(l.kernelHeight),\(l.outputChannels),\(l.stride)" }
+        #expect(try csv.layers.map(key).sorted() == NeuroSimNetwork.resnet18Cifar.shape().layers.map(key).sorted())
     }
 
     @Test func neuroSimCountsInputVectorsWithoutPadding() {
