@@ -80,16 +80,18 @@ struct HWBench: ParsableCommand {
     func runNeuroSim() throws {
         let shipped = HardwarePreset.neuroSim22nm
         let refit = try NeuroSimCalibration.fit(shipped)
-        print("# neurosim-v1.5-22nm: shipped vs refitted on the 8 ResNet-18 rows")
+        print("# neurosim-v1.5-22nm: shipped vs refitted on all \(NeuroSimReferenceCase.all.count) reference rows")
         let names = ["adcEnergyPerConversionPicojoules", "wordLineEnergyPerCellPicojoules", "shiftAddInputEnergyPerConversionPicojoules",
                      "adderTreeEnergyPer128UnitsPicojoules[0]", "shiftAddWeightEnergyPicojoules", "adcPeripheryEnergyPerConversionPicojoules",
                      "arrayReadEnergyPerCellPicojoules", "globalBufferEnergyPerBitPicojoules", "interconnectEnergyPerBitPicojoules",
-                     "pipelinedInterconnectFactor", "cellAreaSquareMicrometers", "rowDriverAreaSquareMicrometers", "adcAreaSquareMicrometers"]
+                     "pipelinedInterconnectFactor", "cellAreaSquareMicrometers", "rowDriverAreaSquareMicrometers", "adcAreaSquareMicrometers",
+                     "globalBufferAreaPerBitSquareMicrometers"]
         func values(_ t: TechnologyParameters) -> [Double] {
             [t.adcEnergyPerConversionPicojoules, t.wordLineEnergyPerCellPicojoules, t.shiftAddInputEnergyPerConversionPicojoules,
              t.adderTreeEnergyPer128UnitsPicojoules[0], t.shiftAddWeightEnergyPicojoules, t.adcPeripheryEnergyPerConversionPicojoules,
              t.arrayReadEnergyPerCellPicojoules, t.globalBufferEnergyPerBitPicojoules, t.interconnectEnergyPerBitPicojoules,
-             t.pipelinedInterconnectFactor, t.cellAreaSquareMicrometers, t.rowDriverAreaSquareMicrometers, t.adcAreaSquareMicrometers]
+             t.pipelinedInterconnectFactor, t.cellAreaSquareMicrometers, t.rowDriverAreaSquareMicrometers, t.adcAreaSquareMicrometers,
+             t.globalBufferAreaPerBitSquareMicrometers]
         }
         for (name, (a, b)) in zip(names, zip(values(shipped.technology), values(refit.technology))) {
             print("\(name.padding(toLength: 44, withPad: " ", startingAt: 0)) shipped \(String(format: "%12.6g", a))  refit \(String(format: "%12.6g", b))")
@@ -100,19 +102,16 @@ struct HWBench: ParsableCommand {
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         for c in NeuroSimReferenceCase.all {
             let preset = c.applied(to: shipped)
-            let r = try HardwareModel(preset: preset).report(network: network, includeClassifier: true, method: .fineTune)
+            let r = try HardwareModel(preset: preset).report(network: c.network.shape(), includeClassifier: true, method: .fineTune)
             let k = r.energyMicrojoules.neuroSimCategories
             let e = r.totals.inferenceEnergyMicrojoules, a = r.totals.areaSquareMillimeters
             func pair(_ ns: Double?, _ x: Double) -> String { ns.map { String(format: "%.2f / %.2f", $0, x) } ?? String(format: "– / %.2f", x) }
             print("| \(c.name) | \(String(format: "%.2f", c.energyMicrojoules)) | \(String(format: "%.2f", e)) | \(String(format: "%+.1f %%", 100 * (e / c.energyMicrojoules - 1))) | \(pair(c.adcMicrojoules, k.adc)) | \(pair(c.accumulationMicrojoules, k.accumulation)) | \(pair(c.otherMicrojoules, k.buffer + k.interconnect + k.other)) | \(pair(c.bufferMicrojoules, k.buffer)) | \(pair(c.interconnectMicrojoules, k.interconnect)) | \(String(format: "%.2f / %.2f", c.areaSquareMillimeters, a)) | \(String(format: "%+.1f %%", 100 * (a / c.areaSquareMillimeters - 1))) |")
         }
         print("")
-        print("# leave one out: refit without the row, predict it")
-        for c in NeuroSimReferenceCase.all {
-            let rest = NeuroSimReferenceCase.all.filter { $0.name != c.name }
-            let fitted = try NeuroSimCalibration.fit(shipped, cases: rest)
-            let r = try HardwareModel(preset: c.applied(to: fitted)).report(network: network, includeClassifier: true, method: .fineTune)
-            print("\(c.name.padding(toLength: 26, withPad: " ", startingAt: 0)) energy \(String(format: "%+6.1f %%", 100 * (r.totals.inferenceEnergyMicrojoules / c.energyMicrojoules - 1)))  area \(String(format: "%+6.1f %%", 100 * (r.totals.areaSquareMillimeters / c.areaSquareMillimeters - 1)))")
+        print("# leave one network out: refit without the network's rows, predict them")
+        for p in try NeuroSimCalibration.leaveOneNetworkOut(shipped) {
+            print("\(p.name.padding(toLength: 26, withPad: " ", startingAt: 0)) energy \(String(format: "%+6.1f %%", 100 * p.energyError))  area \(String(format: "%+6.1f %%", 100 * p.areaError))")
         }
         let model = HardwareModel(preset: shipped)
         let timing = try Self.time(name: "neurosim preset, resnet18-cifar", items: 1, reps: max(reps, 20)) {

@@ -1,6 +1,7 @@
 /// Inference energy per image, by component. The unit is the one the holder's field names.
 public struct EnergyBreakdown: Codable, Sendable, Equatable {
-    /// Row drivers / switch matrix (XBM Table II "Switch Matrix").
+    /// Switch matrix (XBM Table II "Switch Matrix (WL and SL)"): row (WL) drivers, and the column
+    /// (SL) drivers of the columns that are not gated.
     public var rowDrive = 0.0
     /// Word-line charging of rows whose input bit is 1; 0 in the XBM preset.
     public var wordLine = 0.0

@@ -233,5 +233,11 @@ extension HardwarePreset {
         "onResistanceOhms": .double(\.technology.onResistanceOhms),
         "offResistanceOhms": .double(\.technology.offResistanceOhms),
         "bitLineCapacitancePerRowFemtofarads": .double(\.technology.bitLineCapacitancePerRowFemtofarads),
+        "columnDriveEnergyPicojoules": .double(\.technology.columnDriveEnergyPicojoules),
+        "writeModel": .choice(\.technology.writeModel),
+        "countsNeuroSimInputVectors": .bool(\.technology.countsNeuroSimInputVectors),
+        "sizesGlobalBufferLikeNeuroSim": .bool(\.technology.sizesGlobalBufferLikeNeuroSim),
+        "papersCellFullRangeWriteEnergyNanojoules": .double(\.technology.papersCellFullRangeWriteEnergyNanojoules),
+        "papersPEWriteEnergyPerCellNanojoules": .double(\.technology.papersPEWriteEnergyPerCellNanojoules),
     ]
 }

@@ -15,9 +15,9 @@ public enum TaskActivity: Sendable, Equatable {
 ///
 /// Energy is events × per-event energy (``LayerEvents``, ``TechnologyParameters/energy(of:rowChunks:geometry:)``);
 /// the module README lists every term and its source. A gated column (level 0) spends no ADC,
-/// ADC-periphery or shift-add energy; a shifted column costs as much as an active one (the shift
-/// reuses the shift-adder, XMA2 §4). Gating does not change row drive, word lines, per-read
-/// array overhead, adder trees, buffers or ReLU.
+/// ADC-periphery, shift-add or column (SL) driver energy (XBM §III-C); a shifted column costs as
+/// much as an active one (the shift reuses the shift-adder, XMA2 §4). Gating does not change row
+/// drive, word lines, per-read array overhead, adder trees, buffers or ReLU.
 public struct HardwareModel: Sendable {
     public var preset: HardwarePreset
     /// The mask-memory accounting: the preset geometry's (which owns packing and KSM bits).
@@ -63,7 +63,9 @@ public struct HardwareModel: Sendable {
         }
 
         let chosenPEs = try reprogrammedPEs(mapping: mapping, method: method, masks: masks, file: source)
-        let writeModel = WriteModel(technology: t, geometry: g)
+        let writeModels = WriteModelKind.allCases.map { WriteModel(technology: t, geometry: g, kind: $0) }
+        let selected = WriteModelKind.allCases.firstIndex(of: t.writeModel)!
+        let writeModel = writeModels[selected]
         let perWeightTransitions: CellTransitions? = {
             switch method {
             case .fineTune: return WeightRewrite.retrain.transitionsPerWeight(weightBits: g.weightBits, cellBits: g.cellBits)
@@ -79,7 +81,8 @@ public struct HardwareModel: Sendable {
         var layerReports: [LayerHardwareReport] = []
         var totalEnergy = EnergyBreakdown()
         var totalMemory = MaskMemory()
-        var totalChangedCells = 0.0, totalWriteEnergy = 0.0, totalChosenPEs = 0
+        var totalChangedCells = 0.0, totalChosenPEs = 0
+        var totalWriteEnergies = Array(repeating: 0.0, count: writeModels.count)
         for (i, layer) in mapping.layers.enumerated() {
             let pes = chosenPEs[i]
             let entry = masks?.layers[i]
@@ -110,12 +113,14 @@ public struct HardwareModel: Sendable {
                 transitions = perWeight.scaled(by: rewritten)
             }
             let changed = transitions.changedCells
-            let writePicojoules = writeModel.energyPicojoules(transitions)
+            let peCells = pes.count * g.arraysPerPE * g.arrayRows * g.arrayColumns
+            let writeEnergies = writeModels.map { $0.energyPicojoules(transitions, reprogrammedPECells: peCells, method: method) }
+            let writePicojoules = writeEnergies[selected]
 
             totalEnergy = totalEnergy + e
             totalMemory = totalMemory + memory
             totalChangedCells += changed
-            totalWriteEnergy += writePicojoules
+            for k in writeEnergies.indices { totalWriteEnergies[k] += writeEnergies[k] }
             totalChosenPEs += pes.count
             let l = layer.layer
             layerReports.append(LayerHardwareReport(
@@ -131,8 +136,10 @@ public struct HardwareModel: Sendable {
 
         let area = self.area(mapping: mapping, method: method)
         let inferenceMicrojoules = totalEnergy.total * 1e-6
-        let writeMicrojoules = totalWriteEnergy * 1e-6
-        let m = Double(inferences)
+        let writeMicrojoules = totalWriteEnergies[selected] * 1e-6
+        let estimates = zip(WriteModelKind.allCases, totalWriteEnergies).map {
+            WriteModelEstimate(writeModel: $0, inferenceMicrojoules: inferenceMicrojoules, reprogrammingMicrojoules: $1 * 1e-6, inferences: inferences)
+        }
         let totals = HardwareTotals(
             layers: mapping.layers.count, arrays: mapping.arrays, pes: mapping.pes, sparePEs: mapping.sparePEs,
             weights: mapping.weights, macs: mapping.layers.reduce(0) { $0 + $1.layer.macs },
@@ -143,7 +150,7 @@ public struct HardwareModel: Sendable {
             inferenceEnergyMicrojoules: inferenceMicrojoules, arrayEnergyMicrojoules: totalEnergy.array * 1e-6,
             reprogrammedPEs: totalChosenPEs, reprogrammedCells: Int(totalChangedCells.rounded()),
             reprogrammingEnergyMicrojoules: writeMicrojoules, inferences: inferences,
-            totalOverInferenceEnergy: (m * inferenceMicrojoules + writeMicrojoules) / (m * inferenceMicrojoules),
+            totalOverInferenceEnergy: estimates[selected].totalOverInferenceEnergy,
             areaSquareMillimeters: area.total * 1e-6)
         return HardwareReport(
             network: mapping.network.name, preset: preset.name, geometry: g, method: method.name,
@@ -152,6 +159,7 @@ public struct HardwareModel: Sendable {
             totals: totals, maskMemory: totalMemory, energyMicrojoules: totalEnergy.scaled(by: 1e-6),
             areaSquareMillimeters: area.scaled(by: 1e-6),
             writeEnergyFromLevelZeroPicojoules: (1..<g.cellLevels).map { writeModel.energyPicojoules[0][$0] },
+            writeModel: t.writeModel, writeModels: estimates,
             layers: layerReports)
     }
 
@@ -202,6 +210,19 @@ public struct HardwareModel: Sendable {
         return perLayer
     }
 
+    /// Capacity of the global buffer (bits): the largest feature map × B_a, or NeuroSim's sizing
+    /// (``TechnologyParameters/sizesGlobalBufferLikeNeuroSim``).
+    public func globalBufferBits(mapping: NetworkMapping) -> Double {
+        let g = mapping.geometry
+        guard preset.technology.sizesGlobalBufferLikeNeuroSim else {
+            return Double(mapping.network.largestFeatureMapElements * g.activationBits)
+        }
+        let inputs = mapping.layers.map { Double($0.layer.inputHeight * $0.layer.inputWidth * $0.layer.inputChannels) }
+        let held = g.pipelineSpeedUp > 1 ? inputs.reduce(0, +) / 2 : (inputs.max() ?? 0)
+        let core = 128.0 * 128.0
+        return (Double(g.activationBits) * held / core).rounded(.up) * core
+    }
+
     /// Area of a 128-unit adder tree with `stages` stages; beyond the table, per adder of the last entry.
     func adderTreeArea(stages: Int) -> Double {
         guard stages > 0 else { return 0 }
@@ -230,7 +251,7 @@ public struct HardwareModel: Sendable {
         var a = perArray.scaled(by: Double(mapping.floorplan.arraySlots))
         a.adderTrees = mapping.layers.reduce(0) { $0 + adderTreeArea(stages: MaskPacking.bitsFor(levels: $1.rowChunks)) }
         a.relu = Double(mapping.layers.count) * t.reluAreaPer128UnitsSquareMicrometers
-        a.globalBuffer = Double(mapping.network.largestFeatureMapElements * g.activationBits) * t.globalBufferAreaPerBitSquareMicrometers
+        a.globalBuffer = globalBufferBits(mapping: mapping) * t.globalBufferAreaPerBitSquareMicrometers
         a.sparePEs = Double(mapping.sparePEs * g.arraysPerPE) * perArray.total
         a.updateTotal()
         return a

@@ -56,7 +56,8 @@ extension HardwarePreset {
                                    activationBits: 4, adcBits: 5, columnsPerADC: 1,
                                    peArrayRows: 2, peArrayColumns: 2, sparePEFraction: 0.1),
         technology: TechnologyParameters(
-            rowDriveEnergyPicojoules: XBMTable2.switchMatrixEnergyPicojoules / Double(XBMTable2.rows * XBMTable2.readsPerActivation),
+            rowDriveEnergyPicojoules: XBMTable2.switchMatrixEnergyPicojoules * XBMTable2.wordLineShare / Double(XBMTable2.rows * XBMTable2.readsPerActivation),
+            columnDriveEnergyPicojoules: XBMTable2.switchMatrixEnergyPicojoules * (1 - XBMTable2.wordLineShare) / Double(XBMTable2.columns * XBMTable2.readsPerActivation),
             wordLineEnergyPerCellPicojoules: 0,  // Table II lists no energy for the memory array itself
             arrayReadEnergyPerCellPicojoules: 0,
             inputBitDensity: 0.5,
@@ -87,7 +88,9 @@ extension HardwarePreset {
             writePulsesFullRange: 32,
             onResistanceOhms: 100e3,
             offResistanceOhms: 1e6,
-            bitLineCapacitancePerRowFemtofarads: 0.0256))
+            bitLineCapacitancePerRowFemtofarads: 0.0256,
+            papersCellFullRangeWriteEnergyNanojoules: PapersWriteCalibration.cellFullRangeNanojoules,
+            papersPEWriteEnergyPerCellNanojoules: PapersWriteCalibration.peCellNanojoules))
 }
 
 /// The numbers of XBM Table II (Zhang et al., "XBM: A Crossbar Column-wise Binary Mask
@@ -110,6 +113,12 @@ public enum XBMTable2 {
     public static let readsPerActivation = 4
     /// Switch matrix (WL and SL): 1.1 pJ per activation, 457.3 µm².
     public static let switchMatrixEnergyPicojoules = 1.1, switchMatrixAreaSquareMicrometers = 457.3
+    /// Share of the switch matrix's energy in its WL (row) half. Table II gives one figure for both
+    /// halves; each drives 72 lines of one array (72 rows, 72 columns), so xmask splits it evenly.
+    /// The SL half is per column: XBM §III-C connects the SL "with cell transistor gates of the
+    /// whole column" and sends the column's mask bit to "the SL driver's input to turn on/off the
+    /// entire column", so a gated column's SL driver does not switch (``TechnologyParameters/columnDriveEnergyPicojoules``).
+    public static let wordLineShare = 0.5
     /// SAR ADC (5-bit), one per column: 8.3 pJ per activation, 8,409.3 µm² for the array's 72 ADCs.
     public static let adcEnergyPicojoules = 8.3, adcAreaSquareMicrometers = 8_409.3
     /// Shift-Add-Input: 6.8 pJ, 1,412.9 µm².

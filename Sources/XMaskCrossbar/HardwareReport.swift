@@ -86,7 +86,11 @@ public struct HardwareReport: Codable, Sendable, Equatable {
     public var maskMemory: MaskMemory
     public var energyMicrojoules: EnergyBreakdown
     public var areaSquareMillimeters: AreaBreakdown
-    /// Write energy of one cell from level 0 to level 1, 2, … (pJ), from the write model.
+    /// Write energy of one cell from level 0 to level 1, 2, … (pJ), from the selected write model.
     public var writeEnergyFromLevelZeroPicojoules: [Double]
+    /// The write model `totals` use (``TechnologyParameters/writeModel``).
+    public var writeModel: WriteModelKind
+    /// Re-programming energy and total/inference over M under every write model (XMA2 Fig. 5).
+    public var writeModels: [WriteModelEstimate]
     public var layers: [LayerHardwareReport]
 }

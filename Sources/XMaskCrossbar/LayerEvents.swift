@@ -8,6 +8,8 @@ public struct LayerEvents: Codable, Sendable, Equatable {
     public var reads = 0.0
     /// Rows driven: P · B_a · Σ over arrays of their used rows = P · B_a · K · columnChunks.
     public var rowsDriven = 0.0
+    /// Column (SL) drivers switched: P · B_a · active mask columns · c_w (gated columns' drivers stay off, XBM §III-C).
+    public var columnsDriven = 0.0
     /// Cells along driven rows, full array width: rowsDriven · C (times input-bit density in energy).
     public var wordLineCells = 0.0
     /// Cells of read arrays: reads · R · C.
@@ -27,14 +29,24 @@ public struct LayerEvents: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// NeuroSim V1.5's input vectors of a layer (`Chip.cpp`: `int numInVector = (H−kh+1)/s*(W−kw+1)/s`
+    /// evaluated in doubles left to right, then truncated).
+    public static func neuroSimInputVectors(_ l: ConvLayerShape) -> Double {
+        let s = Double(l.stride)
+        let v = Double(l.inputHeight - l.kernelHeight + 1) / s * Double(l.inputWidth - l.kernelWidth + 1) / s
+        return Double(Int(v))
+    }
+
     /// The events of `layer` with `activeColumns` of its mask columns on.
     public init(layer: LayerMapping, geometry g: CrossbarGeometry, technology t: TechnologyParameters,
                 activeColumns: Double, maskBitsPerSlot: Int) {
-        let p = Double(layer.layer.outputPositions), ba = Double(g.activationBits)
+        let p = t.countsNeuroSimInputVectors ? Self.neuroSimInputVectors(layer.layer) : Double(layer.layer.outputPositions)
+        let ba = Double(g.activationBits)
         let cw = Double(layer.cellsPerWeight)
         let gated = Double(layer.maskColumns) - activeColumns
         reads = p * ba * Double(layer.arrays)
         rowsDriven = p * ba * Double(layer.layer.unrolledRows) * Double(layer.columnChunks)
+        columnsDriven = p * ba * activeColumns * cw
         wordLineCells = rowsDriven * Double(layer.arrayColumns)
         arrayReadCells = reads * Double(layer.arrayRows * layer.arrayColumns)
         conversions = t.convertsUnusedColumns
@@ -53,7 +65,7 @@ extension TechnologyParameters {
     public func energy(of events: LayerEvents, rowChunks: Int, geometry g: CrossbarGeometry) -> EnergyBreakdown {
         let adcScale = adcKind.energyScale(bits: g.adcBits, referenceBits: adcReferenceBits)
         var e = EnergyBreakdown()
-        e.rowDrive = events.rowsDriven * rowDriveEnergyPicojoules
+        e.rowDrive = events.rowsDriven * rowDriveEnergyPicojoules + events.columnsDriven * columnDriveEnergyPicojoules
         e.wordLine = events.wordLineCells * inputBitDensity * wordLineEnergyPerCellPicojoules
         e.arrayRead = events.arrayReadCells * arrayReadEnergyPerCellPicojoules
         e.adc = events.conversions * adcEnergyPerConversionPicojoules * adcScale

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Fits the per-event energies and per-unit areas of a NeuroSim-like preset to
-/// ``NeuroSimReferenceCase/all`` by least squares, one NeuroSim category at a time.
+/// ``NeuroSimReferenceCase/all`` (every network) by least squares, one NeuroSim category at a time;
+/// ``leaveOneNetworkOut(_:cases:)`` is the validation.
 ///
 /// | category | model terms (events × per-event value) |
 /// |---|---|
@@ -10,14 +11,14 @@ import Foundation
 /// | buffer | activation bits → `globalBufferEnergyPerBitPicojoules` |
 /// | interconnect | activation bits → `interconnectEnergyPerBitPicojoules` (layer by layer) × `pipelinedInterconnectFactor` |
 /// | other periphery | conversions · L(b)/L(5) → `adcPeripheryEnergyPerConversionPicojoules`; array-read cells → `arrayReadEnergyPerCellPicojoules` |
-/// | area | slots · R·C → cell; slots · (R + C) → row and column periphery (split evenly); slots · ⌈C/8⌉ · L(b)/L(5) → ADC |
+/// | area | slots · R·C → cell; slots · (R + C) → row and column periphery (split evenly); slots · ⌈C/8⌉ · L(b)/L(5) → ADC; global-buffer bits → `globalBufferAreaPerBitSquareMicrometers` |
 ///
 /// L(b) = 2^b − 1 (multi-level sense amp). Weights are 1/target (relative errors), coefficients ≥ 0.
 public enum NeuroSimCalibration {
     /// Network-wide events of one case on `preset`, with its floorplan.
-    public static func events(of reference: NeuroSimReferenceCase, preset: HardwarePreset) throws -> (events: LayerEvents, slots: Int, preset: HardwarePreset) {
+    public static func events(of reference: NeuroSimReferenceCase, preset: HardwarePreset) throws -> (events: LayerEvents, slots: Int, bufferBits: Double, preset: HardwarePreset) {
         let p = reference.applied(to: preset)
-        let mapping = try NetworkMapping(network: NeuroSimReferenceCase.network(), geometry: p.geometry, includeClassifier: true)
+        let mapping = try NetworkMapping(network: reference.network.shape(), geometry: p.geometry, includeClassifier: true)
         var total = LayerEvents()
         for layer in mapping.layers {
             let e = LayerEvents(layer: layer, geometry: p.geometry, technology: p.technology,
@@ -26,7 +27,7 @@ public enum NeuroSimCalibration {
             total.arrayReadCells += e.arrayReadCells; total.conversions += e.conversions; total.weightJoins += e.weightJoins
             total.treeAdditions += e.treeAdditions; total.outputs += e.outputs; total.dataBits += e.dataBits
         }
-        return (total, mapping.floorplan.arraySlots, p)
+        return (total, mapping.floorplan.arraySlots, HardwareModel(preset: p).globalBufferBits(mapping: mapping), p)
     }
 
     /// `preset` with every calibrated field refitted on `cases` (default: all reference rows).
@@ -45,8 +46,14 @@ public enum NeuroSimCalibration {
         if !layerByLayer.isEmpty {
             t.interconnectEnergyPerBitPicojoules = nonNegativeLeastSquares(
                 layerByLayer.map { [$0.1.events.dataBits * µ] }, layerByLayer.map { $0.0.interconnectMicrojoules! })[0]
+        } else {
+            // No layer-by-layer row: the per-bit energy and the pipelined factor are not separable;
+            // fit the per-bit energy on the pipelined rows with factor 1 (nothing kept from the preset).
+            t.pipelinedInterconnectFactor = 1
+            t.interconnectEnergyPerBitPicojoules = nonNegativeLeastSquares(
+                pipelined.map { [$0.1.events.dataBits * µ] }, pipelined.map { $0.0.interconnectMicrojoules! })[0]
         }
-        if !pipelined.isEmpty, t.interconnectEnergyPerBitPicojoules > 0 {
+        if !pipelined.isEmpty, !layerByLayer.isEmpty, t.interconnectEnergyPerBitPicojoules > 0 {
             t.pipelinedInterconnectFactor = nonNegativeLeastSquares(
                 pipelined.map { [$0.1.events.dataBits * µ * t.interconnectEnergyPerBitPicojoules] }, pipelined.map { $0.0.interconnectMicrojoules! })[0]
         }
@@ -75,22 +82,54 @@ public enum NeuroSimCalibration {
 
         // Area: per array slot, cells + row/column periphery + ADCs.
         var seen = Set<String>()
-        let areaRows = data.filter { seen.insert("\($0.1.slots)/\($0.0.adcBits)/\($0.0.arraySize)").inserted }
+        let areaRows = data.filter { seen.insert("\($0.0.network)/\($0.1.slots)/\($0.0.adcBits)/\($0.0.arraySize)").inserted }
         let area = nonNegativeLeastSquares(
             areaRows.map { c, d in
                 let g = d.preset.geometry
                 return [Double(d.slots * g.arrayRows * g.arrayColumns) * µ, Double(d.slots * (g.arrayRows + g.arrayColumns)) * µ,
-                        Double(d.slots * g.adcsPerArray) * t.adcKind.areaScale(bits: g.adcBits, referenceBits: t.adcReferenceBits) * µ]
+                        Double(d.slots * g.adcsPerArray) * t.adcKind.areaScale(bits: g.adcBits, referenceBits: t.adcReferenceBits) * µ,
+                        d.bufferBits * µ]
             },
             areaRows.map { $0.0.areaSquareMillimeters })
         t.cellAreaSquareMicrometers = area[0]
         t.rowDriverAreaSquareMicrometers = area[1]
         t.shiftAddInputAreaSquareMicrometers = area[1]
         t.adcAreaSquareMicrometers = area[2]
+        t.globalBufferAreaPerBitSquareMicrometers = area[3]
 
         var result = preset
         result.technology = t
         return result
+    }
+
+    /// One reference row predicted by a preset: relative errors of total energy and area.
+    public struct Prediction: Sendable, Equatable {
+        public var name: String
+        public var network: NeuroSimNetwork
+        public var energyMicrojoules: Double
+        public var areaSquareMillimeters: Double
+        public var energyError: Double
+        public var areaError: Double
+    }
+
+    /// Every row of `cases` predicted by `preset` as is.
+    public static func predictions(_ preset: HardwarePreset, cases: [NeuroSimReferenceCase] = NeuroSimReferenceCase.all) throws -> [Prediction] {
+        try cases.map { c in
+            let r = try HardwareModel(preset: c.applied(to: preset)).report(network: c.network.shape(), includeClassifier: true, method: .fineTune)
+            return Prediction(name: c.name, network: c.network, energyMicrojoules: r.totals.inferenceEnergyMicrojoules,
+                              areaSquareMillimeters: r.totals.areaSquareMillimeters,
+                              energyError: r.totals.inferenceEnergyMicrojoules / c.energyMicrojoules - 1,
+                              areaError: r.totals.areaSquareMillimeters / c.areaSquareMillimeters - 1)
+        }
+    }
+
+    /// Leave one network out: for each network, fit on the rows of the other networks and predict its rows.
+    public static func leaveOneNetworkOut(_ preset: HardwarePreset, cases: [NeuroSimReferenceCase] = NeuroSimReferenceCase.all) throws -> [Prediction] {
+        let networks = NeuroSimNetwork.allCases.filter { n in cases.contains { $0.network == n } }
+        return try networks.flatMap { n in
+            let fitted = try fit(preset, cases: cases.filter { $0.network != n })
+            return try predictions(fitted, cases: cases.filter { $0.network == n })
+        }
     }
 
     /// Weighted (relative) non-negative least squares for a few columns: the best of all column

@@ -35,14 +35,23 @@ public enum ADCKind: String, Codable, Sendable, CaseIterable {
 public struct TechnologyParameters: Codable, Sendable, Equatable, Hashable {
     // MARK: Energy per event
 
-    /// Row driver / switch matrix energy per driven row per read (pJ).
+    /// Row (WL) driver / switch matrix energy per driven row per read (pJ).
     public var rowDriveEnergyPicojoules: Double
+    /// Column (SL) driver energy per driven cell column per read (pJ). XBM §III-C wires each
+    /// column's select line to the gates of the whole column and feeds the column's mask bit to
+    /// its SL driver, so a gated column's driver does not switch; booked with the row drive
+    /// under "switch matrix". 0 where the columns have no driver of their own (NeuroSim).
+    public var columnDriveEnergyPicojoules: Double = 0
     /// Word-line charging per cell along a driven row (the array's full width) per read, times
     /// ``inputBitDensity`` — only rows whose input bit is 1 are charged (pJ). Not gated by masks.
     public var wordLineEnergyPerCellPicojoules: Double
     /// Per read of an array, per cell of the whole array (R · C): bit-line precharge and column
     /// periphery that every read pays (pJ).
     public var arrayReadEnergyPerCellPicojoules: Double
+    /// Whether a layer is fed NeuroSim's count of input vectors, ⌊(H − kh + 1)/s · (W − kw + 1)/s⌋
+    /// (V1.5 `Chip.cpp` `numInVector`: no padding), instead of its output positions (padding "same").
+    /// The two differ most for 3×3 convs on small maps (4×4 → 4 vectors, not 16), not at all for 1×1.
+    public var countsNeuroSimInputVectors: Bool = false
     /// Fraction of input activation bits that are 1 (scales ``wordLineEnergyPerCellPicojoules``).
     /// Random 4-bit activations with a fraction z of zeros: (1 − z) · 8/15 (mean popcount of 1…15 over 4 bits).
     public var inputBitDensity: Double
@@ -98,8 +107,14 @@ public struct TechnologyParameters: Codable, Sendable, Equatable, Hashable {
     public var adderTreeAreaPer128UnitsSquareMicrometers: [Double]
     /// 128 ReLU units (µm²).
     public var reluAreaPer128UnitsSquareMicrometers: Double
-    /// Global buffer per bit of capacity (µm²); sized to the largest feature map.
+    /// Global buffer per bit of capacity (µm²); sized to the largest feature map, or as NeuroSim sizes it
+    /// (``sizesGlobalBufferLikeNeuroSim``).
     public var globalBufferAreaPerBitSquareMicrometers: Double
+
+    /// Size the global buffer as NeuroSim V1.5 does (`Chip.cpp` `ChipInitialize`): pipelined, it holds
+    /// half of every layer's input at once, B_a · Σ H·W·Cin / 2 bits; layer by layer, the largest input,
+    /// B_a · max H·W·Cin; in whole 128 × 128-bit cores. Otherwise: the largest feature map × B_a.
+    public var sizesGlobalBufferLikeNeuroSim: Bool = false
 
     // MARK: Cell write model (NeuroSim `AnalogNVM::WriteEnergyCalculation`, 1T1R, identical pulses)
 
@@ -115,6 +130,16 @@ public struct TechnologyParameters: Codable, Sendable, Equatable, Hashable {
     public var offResistanceOhms: Double
     /// Bit-line wire capacitance per array row, charged once per pulse (fF).
     public var bitLineCapacitancePerRowFemtofarads: Double
+
+    // MARK: Which write model, and the papers model's two numbers (``PapersWriteCalibration``)
+
+    /// The re-programming energy model the report's totals use; the report shows both.
+    public var writeModel: WriteModelKind = .neurosim
+    /// `papers` model: energy of one cell written across its whole range, level 0 → L−1 (nJ);
+    /// other level changes scale as NeuroSim's (``WriteModel``). FineTune, Piggyback, KSM.
+    public var papersCellFullRangeWriteEnergyNanojoules: Double = 0
+    /// `papers` model: energy per cell (R · C per array) of each PE XMA2 re-programs (nJ).
+    public var papersPEWriteEnergyPerCellNanojoules: Double = 0
 
     /// Checks every field; the error names the field.
     public func validate() throws {
@@ -143,6 +168,9 @@ public struct TechnologyParameters: Codable, Sendable, Equatable, Hashable {
             ("writePulseWidthNanoseconds", writePulseWidthNanoseconds),
             ("writePulsesFullRange", writePulsesFullRange),
             ("bitLineCapacitancePerRowFemtofarads", bitLineCapacitancePerRowFemtofarads),
+            ("columnDriveEnergyPicojoules", columnDriveEnergyPicojoules),
+            ("papersCellFullRangeWriteEnergyNanojoules", papersCellFullRangeWriteEnergyNanojoules),
+            ("papersPEWriteEnergyPerCellNanojoules", papersPEWriteEnergyPerCellNanojoules),
         ]
         for (name, value) in nonNegative where !(value.isFinite && value >= 0) {
             throw CrossbarError.invalidField(field: name, value: String(value), expected: "a finite number ≥ 0")
@@ -167,5 +195,51 @@ public struct TechnologyParameters: Codable, Sendable, Equatable, Hashable {
             throw CrossbarError.invalidField(field: "offResistanceOhms", value: String(offResistanceOhms),
                                              expected: "≥ onResistanceOhms (\(onResistanceOhms))")
         }
+    }
+}
+
+extension TechnologyParameters {
+    /// Decodes every field; the fields added with the papers write model and column-driver gating
+    /// (issue 14) keep their defaults when absent, so presets stored before them still load.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rowDriveEnergyPicojoules = try c.decode(Double.self, forKey: .rowDriveEnergyPicojoules)
+        if let v = try c.decodeIfPresent(Double.self, forKey: .columnDriveEnergyPicojoules) { columnDriveEnergyPicojoules = v }
+        wordLineEnergyPerCellPicojoules = try c.decode(Double.self, forKey: .wordLineEnergyPerCellPicojoules)
+        arrayReadEnergyPerCellPicojoules = try c.decode(Double.self, forKey: .arrayReadEnergyPerCellPicojoules)
+        inputBitDensity = try c.decode(Double.self, forKey: .inputBitDensity)
+        adcKind = try c.decode(ADCKind.self, forKey: .adcKind)
+        adcEnergyPerConversionPicojoules = try c.decode(Double.self, forKey: .adcEnergyPerConversionPicojoules)
+        adcPeripheryEnergyPerConversionPicojoules = try c.decode(Double.self, forKey: .adcPeripheryEnergyPerConversionPicojoules)
+        convertsUnusedColumns = try c.decode(Bool.self, forKey: .convertsUnusedColumns)
+        adcReferenceBits = try c.decode(Int.self, forKey: .adcReferenceBits)
+        shiftAddInputEnergyPerConversionPicojoules = try c.decode(Double.self, forKey: .shiftAddInputEnergyPerConversionPicojoules)
+        shiftAddWeightEnergyPicojoules = try c.decode(Double.self, forKey: .shiftAddWeightEnergyPicojoules)
+        maskBufferEnergyPerBitPicojoules = try c.decode(Double.self, forKey: .maskBufferEnergyPerBitPicojoules)
+        adderTreeEnergyPer128UnitsPicojoules = try c.decode([Double].self, forKey: .adderTreeEnergyPer128UnitsPicojoules)
+        reluEnergyPer128UnitsPicojoules = try c.decode(Double.self, forKey: .reluEnergyPer128UnitsPicojoules)
+        globalBufferEnergyPerBitPicojoules = try c.decode(Double.self, forKey: .globalBufferEnergyPerBitPicojoules)
+        interconnectEnergyPerBitPicojoules = try c.decode(Double.self, forKey: .interconnectEnergyPerBitPicojoules)
+        pipelinedInterconnectFactor = try c.decode(Double.self, forKey: .pipelinedInterconnectFactor)
+        cellAreaSquareMicrometers = try c.decode(Double.self, forKey: .cellAreaSquareMicrometers)
+        rowDriverAreaSquareMicrometers = try c.decode(Double.self, forKey: .rowDriverAreaSquareMicrometers)
+        adcAreaSquareMicrometers = try c.decode(Double.self, forKey: .adcAreaSquareMicrometers)
+        shiftAddInputAreaSquareMicrometers = try c.decode(Double.self, forKey: .shiftAddInputAreaSquareMicrometers)
+        shiftAddWeightAreaSquareMicrometers = try c.decode(Double.self, forKey: .shiftAddWeightAreaSquareMicrometers)
+        maskBufferAreaPerBitSquareMicrometers = try c.decode(Double.self, forKey: .maskBufferAreaPerBitSquareMicrometers)
+        adderTreeAreaPer128UnitsSquareMicrometers = try c.decode([Double].self, forKey: .adderTreeAreaPer128UnitsSquareMicrometers)
+        reluAreaPer128UnitsSquareMicrometers = try c.decode(Double.self, forKey: .reluAreaPer128UnitsSquareMicrometers)
+        globalBufferAreaPerBitSquareMicrometers = try c.decode(Double.self, forKey: .globalBufferAreaPerBitSquareMicrometers)
+        writeVoltageVolts = try c.decode(Double.self, forKey: .writeVoltageVolts)
+        writePulseWidthNanoseconds = try c.decode(Double.self, forKey: .writePulseWidthNanoseconds)
+        writePulsesFullRange = try c.decode(Double.self, forKey: .writePulsesFullRange)
+        onResistanceOhms = try c.decode(Double.self, forKey: .onResistanceOhms)
+        offResistanceOhms = try c.decode(Double.self, forKey: .offResistanceOhms)
+        bitLineCapacitancePerRowFemtofarads = try c.decode(Double.self, forKey: .bitLineCapacitancePerRowFemtofarads)
+        if let v = try c.decodeIfPresent(Bool.self, forKey: .countsNeuroSimInputVectors) { countsNeuroSimInputVectors = v }
+        if let v = try c.decodeIfPresent(Bool.self, forKey: .sizesGlobalBufferLikeNeuroSim) { sizesGlobalBufferLikeNeuroSim = v }
+        if let v = try c.decodeIfPresent(WriteModelKind.self, forKey: .writeModel) { writeModel = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .papersCellFullRangeWriteEnergyNanojoules) { papersCellFullRangeWriteEnergyNanojoules = v }
+        if let v = try c.decodeIfPresent(Double.self, forKey: .papersPEWriteEnergyPerCellNanojoules) { papersPEWriteEnergyPerCellNanojoules = v }
     }
 }

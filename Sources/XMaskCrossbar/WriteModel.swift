@@ -5,13 +5,21 @@
 /// level a to level b takes n = |b − a| / (L − 1) · `writePulsesFullRange` pulses, each costing
 /// V² · ((G_a + G_b)/2 · t_pulse + C_bitline), where G(l) = G_off + l/(L−1) · (G_on − G_off) and
 /// C_bitline = rows · `bitLineCapacitancePerRowFemtofarads`. Levels not changed cost nothing.
+/// With ``WriteModelKind/papers`` the same table is scaled so that a full-range write (0 → L−1)
+/// costs ``TechnologyParameters/papersCellFullRangeWriteEnergyNanojoules``, and XMA2's
+/// re-programmed PEs cost ``TechnologyParameters/papersPEWriteEnergyPerCellNanojoules`` per cell
+/// instead of their transitions (the papers' figures imply a per-PE cost, ``PapersWriteCalibration``).
 public struct WriteModel: Sendable, Equatable {
+    public let kind: WriteModelKind
     /// Conductance levels L of a cell.
     public let levels: Int
     /// energyPicojoules[a][b] for a cell going from level a to level b.
     public let energyPicojoules: [[Double]]
+    /// Energy per cell of a PE that XMA2 re-programs, if this model prices PEs rather than transitions (pJ).
+    public let reprogrammedPEEnergyPerCellPicojoules: Double?
 
-    public init(technology t: TechnologyParameters, geometry g: CrossbarGeometry) {
+    public init(technology t: TechnologyParameters, geometry g: CrossbarGeometry, kind: WriteModelKind = .neurosim) {
+        self.kind = kind
         let levels = g.cellLevels
         self.levels = levels
         let gOn = 1 / t.onResistanceOhms, gOff = 1 / t.offResistanceOhms
@@ -19,13 +27,32 @@ public struct WriteModel: Sendable, Equatable {
         let capacitanceFarads = Double(g.arrayRows) * t.bitLineCapacitancePerRowFemtofarads * 1e-15
         let pulseSeconds = t.writePulseWidthNanoseconds * 1e-9
         let v2 = t.writeVoltageVolts * t.writeVoltageVolts
-        energyPicojoules = (0..<levels).map { a in
+        let physical = (0..<levels).map { a in
             (0..<levels).map { b in
                 let pulses = Double(abs(b - a)) / steps * t.writePulsesFullRange
                 let ga = gOff + Double(a) / steps * (gOn - gOff), gb = gOff + Double(b) / steps * (gOn - gOff)
                 return pulses * v2 * ((ga + gb) / 2 * pulseSeconds + capacitanceFarads) * 1e12
             }
         }
+        switch kind {
+        case .neurosim:
+            energyPicojoules = physical
+            reprogrammedPEEnergyPerCellPicojoules = nil
+        case .papers:
+            let fullRange = physical[0][levels - 1]
+            let scale = fullRange > 0 ? t.papersCellFullRangeWriteEnergyNanojoules * 1e3 / fullRange : 0
+            energyPicojoules = physical.map { $0.map { $0 * scale } }
+            reprogrammedPEEnergyPerCellPicojoules = t.papersPEWriteEnergyPerCellNanojoules * 1e3
+        }
+    }
+
+    /// Re-programming energy of one layer (pJ): `transitions` priced by the table, or, for XMA2
+    /// under a model that prices PEs, `reprogrammedPECells` cells at the per-PE-cell energy.
+    public func energyPicojoules(_ transitions: CellTransitions, reprogrammedPECells: Int, method: AdaptationMethod) -> Double {
+        if case .xma2 = method, let perCell = reprogrammedPEEnergyPerCellPicojoules {
+            return Double(reprogrammedPECells) * perCell
+        }
+        return energyPicojoules(transitions)
     }
 
     /// Σ counts[a][b] · energy[a][b] (pJ).

@@ -15,6 +15,7 @@ struct HW: ParsableCommand {
         Examples:
           xmask hw --model resnet50 --image-size 224
           xmask hw --model resnet50 --method all --column-sparsity 0.3 --html hw.html
+          xmask hw --model resnet50 --method all --write-model papers
           xmask hw --network net.csv --rows 128 --cols 128 --json
           xmask hw --model resnet20 --method xma --masks task.masks.json
         """)
@@ -70,6 +71,8 @@ struct HW: ParsableCommand {
         let preset = try hardware.resolvePreset()
         let model = HardwareModel(preset: preset)
         let shape = try network.resolve()
+        let writeModel = preset.technology.writeModel
+        let inferences = task.inferences ?? writeModel.defaultInferences
         let clock = ContinuousClock()
         let start = clock.now
         var reports: [HardwareReport] = []
@@ -77,13 +80,14 @@ struct HW: ParsableCommand {
             let masks = try TaskMasks.load(contentsOf: URL(fileURLWithPath: masksPath))
             let method = try task.method == nil ? masks.adaptationMethod() : task.methods()[0]
             reports.append(try model.report(network: shape, includeClassifier: network.includeClassifier, method: method,
-                                            activity: .masks(masks, file: masksPath), inferences: task.inferences))
+                                            activity: .masks(masks, file: masksPath), inferences: inferences))
         } else {
             let columnSparsity = task.columnSparsity ?? 0
-            let activity = TaskActivity.uniform(columnSparsity: columnSparsity, weightSparsity: task.weightSparsity ?? columnSparsity)
+            let weightSparsity = task.weightSparsity ?? writeModel.defaultWeightSparsity ?? columnSparsity
+            let activity = TaskActivity.uniform(columnSparsity: columnSparsity, weightSparsity: weightSparsity)
             for method in try task.methods() {
                 reports.append(try model.report(network: shape, includeClassifier: network.includeClassifier, method: method,
-                                                activity: activity, inferences: task.inferences))
+                                                activity: activity, inferences: inferences))
             }
         }
         let elapsed = clock.now - start
@@ -174,6 +178,8 @@ struct HWHardwareOptions: ParsableArguments {
     var packing: MaskPacking?
     @Option(name: .customLong("ksm-real-bits"), help: "Bits of KSM's real-valued mask part per kernel, 0...64 (default: the preset's, 32).")
     var ksmRealBits: Int?
+    @Option(name: .customLong("write-model"), help: ArgumentHelp("Re-programming energy in the totals: neurosim (NeuroSim's 1T1R pulses) or papers (calibrated to XMA2 Fig. 5 / XBM Fig. 6; then M defaults to \(PapersWriteCalibration.inferences) and the Piggyback/KSM sparsity to \(PapersWriteCalibration.piggybackZeroedWeights)). Reports show both.", valueName: "papers|neurosim"))
+    var writeModel: WriteModelKind?
 
     func resolvePreset() throws -> HardwarePreset {
         var fileConfig: HardwareConfig?
@@ -199,6 +205,7 @@ struct HWHardwareOptions: ParsableArguments {
             g.peArrayColumns = parts[1]
         }
         result.geometry = g
+        if let writeModel { result.technology.writeModel = writeModel }
         if let zeroActivations {
             guard zeroActivations.isFinite, zeroActivations >= 0, zeroActivations <= 1 else {
                 throw CrossbarError.invalidField(field: "--zero-activations", value: String(zeroActivations), expected: "a fraction in 0...1")
@@ -211,6 +218,7 @@ struct HWHardwareOptions: ParsableArguments {
 }
 
 extension MaskPacking: ExpressibleByArgument {}
+extension WriteModelKind: ExpressibleByArgument {}
 
 /// The task: method(s), sparsity or real masks, inferences.
 struct HWTaskOptions: ParsableArguments {
@@ -224,8 +232,8 @@ struct HWTaskOptions: ParsableArguments {
     var weightSparsity: Double?
     @Option(help: ArgumentHelp("A task's masks (xmask-task-masks JSON; see Sources/XMaskCrossbar/README.md).", valueName: "file"))
     var masks: String?
-    @Option(help: "M, inferences served per deployed task, for the (M·E_inf + E_reprog)/(M·E_inf) ratio of XMA2 Fig. 5.")
-    var inferences: Int = 1
+    @Option(help: "M, inferences served per deployed task, for the (M·E_inf + E_reprog)/(M·E_inf) ratio of XMA2 Fig. 5 (default 1; the papers' M with --write-model papers).")
+    var inferences: Int?
 
     func methods() throws -> [AdaptationMethod] {
         let name = method ?? "xbm"

@@ -18,6 +18,8 @@ enum HWText {
             out.append("")
             out += comparison(reports)
         }
+        out.append("")
+        out += totalOverInferenceByM(reports)
         let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
         out.append("")
         out.append("computed in \(String(format: "%.2f", ms)) ms")
@@ -77,6 +79,21 @@ enum HWText {
         out.append("")
         out.append("arrays \(ReportFormat.grouped(first.arrays)), PEs \(ReportFormat.grouped(first.pes)) + \(ReportFormat.grouped(first.sparePEs)) spare, weights \(ReportFormat.grouped(first.weights)), backbone \(ReportFormat.bytes(Double(first.backboneBytes))); M = \(first.inferences)")
         return out
+    }
+
+    /// Total/inference energy per method and write model at M = 1 … 10⁶ (XMA2 Fig. 5); `*` marks the model the totals use.
+    static func totalOverInferenceByM(_ reports: [HardwareReport]) -> [String] {
+        let decades = WriteModelEstimate.decades
+        var rows: [[String]] = [["method", "write model", "reprog µJ"] + decades.map { "M=1e\(Int(log10(Double($0))))" }]
+        for r in reports {
+            for e in r.writeModels {
+                rows.append([r.methodDescription, e.writeModel.rawValue + (e.writeModel == r.writeModel ? "*" : ""),
+                             String(format: "%.4g", e.reprogrammingEnergyMicrojoules)]
+                            + e.totalOverInferenceEnergyByM.map { String(format: "%.4g", $0.totalOverInferenceEnergy) })
+            }
+        }
+        return ["(M·E_inf + E_reprog)/(M·E_inf) by M and write model (* = used in the totals above):"]
+            + table(rows, rightAligned: Set(2..<(3 + decades.count)))
     }
 
     // MARK: formatting

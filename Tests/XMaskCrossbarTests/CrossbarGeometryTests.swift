@@ -40,7 +40,7 @@ struct CrossbarGeometryTests {
         // Per-event energies times the events of one full activation give back Table II's 17.2 pJ.
         let t = HardwarePreset.xbm32nm.technology
         let reads = 4.0, rows = 72.0, columns = 72.0, weightColumns = 36.0
-        let perActivation = reads * rows * t.rowDriveEnergyPicojoules
+        let perActivation = reads * rows * t.rowDriveEnergyPicojoules + reads * columns * t.columnDriveEnergyPicojoules
             + reads * columns * (t.adcEnergyPerConversionPicojoules + t.shiftAddInputEnergyPerConversionPicojoules)
             + reads * weightColumns * 1 * t.shiftAddWeightEnergyPicojoules  // one join of 2 cell columns per weight
         #expect(abs(perActivation - 17.2) < 1e-9)

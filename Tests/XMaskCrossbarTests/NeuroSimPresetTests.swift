@@ -1,7 +1,7 @@
 import Testing
 @testable import XMaskCrossbar
 
-/// The neurosim-v1.5-22nm preset against DNN+NeuroSim V1.5's ResNet-18 figures (issue 7).
+/// The neurosim-v1.5-22nm preset against DNN+NeuroSim V1.5's figures (issues 7 and 14).
 struct NeuroSimPresetTests {
     let network: NetworkShape
     init() throws { network = try NeuroSimReferenceCase.network() }
@@ -13,7 +13,7 @@ struct NeuroSimPresetTests {
     @Test(arguments: NeuroSimReferenceCase.all.map(\.name))
     func everyRowWithinTenPercent(name: String) throws {
         let c = NeuroSimReferenceCase.all.first { $0.name == name }!
-        let r = try report(c)
+        let r = try HardwareModel(preset: c.applied(to: .neuroSim22nm)).report(network: c.network.shape(), includeClassifier: true, method: .fineTune)
         #expect(abs(r.totals.inferenceEnergyMicrojoules / c.energyMicrojoules - 1) <= 0.10, "\(name): \(r.totals.inferenceEnergyMicrojoules) µJ")
         let k = r.energyMicrojoules.neuroSimCategories
         #expect(abs(k.adc / c.adcMicrojoules - 1) <= 0.10, "\(name) ADC \(k.adc)")
@@ -38,6 +38,7 @@ struct NeuroSimPresetTests {
             ("cell", shipped.cellAreaSquareMicrometers, fitted.cellAreaSquareMicrometers),
             ("periphery", shipped.rowDriverAreaSquareMicrometers, fitted.rowDriverAreaSquareMicrometers),
             ("adcArea", shipped.adcAreaSquareMicrometers, fitted.adcAreaSquareMicrometers),
+            ("bufferArea", shipped.globalBufferAreaPerBitSquareMicrometers, fitted.globalBufferAreaPerBitSquareMicrometers),
         ]
         for (name, a, b) in pairs { #expect(abs(a / b - 1) < 1e-3, "\(name): shipped \(a), fit \(b)") }
     }

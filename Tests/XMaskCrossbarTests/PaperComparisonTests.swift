@@ -24,9 +24,11 @@ struct PaperComparisonTests {
     @Test func thirtyPercentGatedColumnsSaveAboutThirtyPercentOfArrayEnergy() throws {
         let open = try report(.xbm), gated = try report(.xbm, columnSparsity: 0.3)
         let arraySaving = 1 - gated.totals.arrayEnergyMicrojoules / open.totals.arrayEnergyMicrojoules
-        // Gating spares ADC and shift-adders (93.6 % of Table II's 17.2 pJ), not the row drivers.
-        #expect(abs(arraySaving - 0.3 * (8.3 + 6.8 + 1.0) / 17.2) < 1e-3)
-        #expect(arraySaving > 0.27 && arraySaving < 0.30)
+        // Gating spares ADC, shift-adders and the SL half of the switch matrix (96.8 % of Table II's
+        // 17.2 pJ), not the WL (row) drivers. The layers' partly filled arrays shift the share a little.
+        let gatedShare: Double = (8.3 + 6.8 + 1.0 + 0.55) / 17.2
+        #expect(abs(arraySaving - 0.3 * gatedShare) < 1e-2)
+        #expect(arraySaving > 0.28 && arraySaving < 0.30)
         // XBM Table III: 20.6–22.5 µJ for > 30 % sparse masks; the model's 30 % gives a total within 15 %.
         #expect(abs(gated.totals.inferenceEnergyMicrojoules / 21.26 - 1) < 0.15)
     }
