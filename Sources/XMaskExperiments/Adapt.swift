@@ -80,6 +80,7 @@ public final class Adapter {
     public func run(bundle: inout TaskBundle, hardware: HardwareModel? = nil) throws -> TaskEntry {
         try config.validate()
         try bundle.checkNewTaskName(config.task)
+        try bundle.checkWritable()  // before any training: a read-only bundle fails now, not after
         if case let .xma2(fraction, _) = config.mask.method, fraction > bundle.manifest.geometry.sparePEFraction + 1e-12 {
             throw ExperimentError.invalidOption(
                 name: "peFraction", value: "\(fraction)",

@@ -92,6 +92,7 @@ public final class Pretrainer {
 
     public func run(resume: Bool, stopAfter: Int?) throws -> PretrainResult? {
         try config.validate()
+        try geometry.validate()  // the manifest needs it: fail now, not after training
         if FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent("bundle.json").path) {
             throw ExperimentError.bundleExists(path: outDirectory.path)
         }
@@ -116,6 +117,8 @@ public final class Pretrainer {
         let schedule = LearningRateSchedule.cosine(base: config.learningRate, totalSteps: config.epochs * stepsPerEpoch,
                                                    warmupSteps: Self.warmupSteps(stepsPerEpoch: stepsPerEpoch, epochs: config.epochs))
         try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
+        try AtomicFile.write(Data(), to: outDirectory.appendingPathComponent(".xmask-write-probe"))  // writable before training
+        try? FileManager.default.removeItem(at: outDirectory.appendingPathComponent(".xmask-write-probe"))
 
         var startEpoch = 0
         if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
