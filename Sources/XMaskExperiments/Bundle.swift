@@ -303,7 +303,7 @@ public struct TaskBundle {
 
     /// Refuses NaN and infinite values (the message names the file, the entry and the first bad
     /// element).
-    static func checkFinite(_ tensors: [String: Tensor], file: String) throws {
+    public static func checkFinite(_ tensors: [String: Tensor], file: String) throws {
         for key in tensors.keys.sorted() {
             guard let t = tensors[key] else { continue }
             if let i = t.scalars.firstIndex(where: { !$0.isFinite }) {
