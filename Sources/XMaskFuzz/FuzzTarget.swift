@@ -194,6 +194,27 @@ enum FuzzSeeds {
     }
 }
 
+extension FuzzTarget {
+    /// A multi-member gzip file whose members each decode to about `bytesPerMember` zeros
+    /// (13 bits per 258 bytes: a 1 GiB member is 6.6 MB); trailers are valid for the size.
+    public static func gzipBomb(members: Int, bytesPerMember: Int) -> [UInt8] {
+        let matches = (bytesPerMember - 1) / 258
+        let size = 1 + 258 * matches
+        // CRC-32 of `size` zeros, fed 1 MiB at a time.
+        var crc = CRC32()
+        let block = [UInt8](repeating: 0, count: 1 << 20)
+        var done = 0
+        while done < size {
+            let n = min(block.count, size - done)
+            block.withUnsafeBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            done += n
+        }
+        let member = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3] + FuzzSeeds.deflateZeros(matches: matches)
+            + FuzzSeeds.littleEndian(UInt64(crc.value), 4) + FuzzSeeds.littleEndian(UInt64(UInt32(truncatingIfNeeded: size)), 4)
+        return Array((0..<members).map { _ in member }.joined())
+    }
+}
+
 /// A report whose figures are all finite, or `.nonFinite`.
 func outcome(of report: HardwareReport) -> FuzzTarget.Outcome {
     let t = report.totals

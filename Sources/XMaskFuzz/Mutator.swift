@@ -72,6 +72,7 @@ public struct Mutator {
 
     /// Overwrites `width` bytes at `offset` (growing the buffer if needed) with `value`.
     public func write(_ value: UInt64, into out: inout [UInt8], at offset: Int, width: Int, bigEndian: Bool) {
+        guard offset >= 0 else { return }  // a field offset computed from a too-short input
         if out.count < offset + width { out += [UInt8](repeating: 0, count: offset + width - out.count) }
         for i in 0..<width {
             let shift = UInt64(8 * (bigEndian ? width - 1 - i : i))
