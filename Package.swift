@@ -31,8 +31,10 @@ let package = Package(
             "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], resources: [.copy("DemoData")]),
+        // The in-process fuzz harness of the parsers (tests and `xmask-bench fuzz` only).
+        .target(name: "XMaskFuzz", dependencies: ["XMaskExperiments", "XMaskData", "XMaskTensor", "XMaskCrossbar"], exclude: ["README.md"]),
         .executableTarget(name: "XMaskBench", dependencies: [
-            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks",
+            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskFuzz",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "XMaskTensorTests", dependencies: ["XMaskTensor"], resources: [.copy("Golden")]),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "XMaskDataTests", dependencies: ["XMaskData", "XMaskTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "XMaskExperimentsTests", dependencies: ["XMaskExperiments", "XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"]),
         .testTarget(name: "XMaskMasksTests", dependencies: ["XMaskMasks", "XMaskNN", "XMaskTensor", "XMaskCrossbar"]),
+        .testTarget(name: "XMaskFuzzTests", dependencies: ["XMaskFuzz"]),
         .testTarget(name: "XMaskNNTests", dependencies: ["XMaskNN", "XMaskTensor"], resources: [.copy("Golden")]),
         // Runs the built `xmask` binary (the dependency makes `swift test` build it): exit codes,
         // messages, help snapshots.

@@ -7,6 +7,6 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xmask-bench",
         abstract: "xmask speed benchmarks; results go to BENCHMARKS.md.",
-        subcommands: [GEMMBench.self, ConvBench.self, HWBench.self, TrainBench.self]
+        subcommands: [GEMMBench.self, ConvBench.self, HWBench.self, TrainBench.self, FuzzBench.self]
     )
 }

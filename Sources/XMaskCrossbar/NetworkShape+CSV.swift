@@ -4,6 +4,20 @@ extension NetworkShape {
     /// NeuroSim's network CSV columns, in order.
     public static let csvColumns = ["IFM_H", "IFM_W", "Cin", "Kh", "Kw", "Cout", "maxpool_after", "stride"]
 
+    /// The largest value each CSV column may hold: far beyond any real network (ImageNet inputs
+    /// are 224 px, the widest layers 4,096 channels, the largest kernels 11 × 11), small enough
+    /// that every count computed from a layer fits in 64 bits and no loop runs for ages.
+    public static let csvColumnMaxima: [String: Int] = [
+        "IFM_H": 16_384, "IFM_W": 16_384, "Cin": 65_536, "Kh": 64, "Kw": 64, "Cout": 65_536, "maxpool_after": 1, "stride": 64,
+    ]
+    /// The most layers a network file may list (ResNet-152 has 155 mapped layers).
+    public static let csvMaximumLayers = 10_000
+    /// The most weights one layer may have (Cin · Kh · Kw · Cout; VGG-16's largest has 2²⁷).
+    public static let csvMaximumLayerWeights = 1 << 34
+    /// The most multiply-accumulates one layer may need per image (ResNet-50's whole network
+    /// needs about 2³²), so energy and cycle counts derived from it cannot overflow.
+    public static let csvMaximumLayerMACs = 1 << 44
+
     /// Reads a network in NeuroSim's CSV format: one conv layer per line,
     /// `IFM_H,IFM_W,Cin,Kh,Kw,Cout,maxpool_after(0/1),stride`, padding "same".
     ///
@@ -39,11 +53,29 @@ extension NetworkShape {
                         throw CrossbarError.malformedNetworkLine(
                             file: file, line: lineNumber, message: "field \(index + 1) (\(column)) = \(value): expected 0 or 1")
                     }
-                } else if value < 1 {
+                } else if value < 1 || value > (csvColumnMaxima[column] ?? Int.max) {
                     throw CrossbarError.malformedNetworkLine(
-                        file: file, line: lineNumber, message: "field \(index + 1) (\(column)) = \(value): expected a positive integer")
+                        file: file, line: lineNumber,
+                        message: "field \(index + 1) (\(column)) = \(value): expected an integer in 1...\(csvColumnMaxima[column] ?? Int.max)")
                 }
                 values.append(value)
+            }
+            var weights = 1, overflow = false
+            for v in [values[2], values[3], values[4], values[5]] where !overflow { (weights, overflow) = weights.multipliedReportingOverflow(by: v) }
+            guard !overflow, weights <= csvMaximumLayerWeights else {
+                throw CrossbarError.malformedNetworkLine(
+                    file: file, line: lineNumber,
+                    message: "Cin × Kh × Kw × Cout = \(overflow ? "more than 2⁶³" : String(weights)) weights: expected at most \(csvMaximumLayerWeights)")
+            }
+            let outputs = ((values[0] + values[7] - 1) / values[7]) * ((values[1] + values[7] - 1) / values[7])
+            let (macs, macOverflow) = outputs.multipliedReportingOverflow(by: weights)
+            guard !macOverflow, macs <= csvMaximumLayerMACs else {
+                throw CrossbarError.malformedNetworkLine(
+                    file: file, line: lineNumber,
+                    message: "output pixels × weights = \(macOverflow ? "more than 2⁶³" : String(macs)) multiply-accumulates: expected at most \(csvMaximumLayerMACs)")
+            }
+            guard layers.count < csvMaximumLayers else {
+                throw CrossbarError.malformedNetworkLine(file: file, line: lineNumber, message: "more than \(csvMaximumLayers) layers: expected at most \(csvMaximumLayers)")
             }
             layers.append(ConvLayerShape(
                 name: "layer\(layers.count + 1)", inputHeight: values[0], inputWidth: values[1],

@@ -184,6 +184,15 @@ public struct TaskMasks: Codable, Sendable, Equatable {
                 guard t.allSatisfy({ $0.allSatisfy { $0 >= 0 } }) else {
                     throw fail("\(label).reprogramming.cellTransitions: counts must be ≥ 0")
                 }
+                // Each cell of each weight makes at most one transition: the counts sum to at most
+                // weights × cells per weight of the widest (16-bit) weight (checked addition: a
+                // huge count must not wrap around).
+                let bound = layer.layer.weights * ((16 + mapping.geometry.cellBits - 1) / mapping.geometry.cellBits)
+                var total = 0, overflow = false
+                for row in t { for c in row where !overflow { (total, overflow) = total.addingReportingOverflow(c) } }
+                guard !overflow, total <= bound else {
+                    throw fail("\(label).reprogramming.cellTransitions: counts sum to \(overflow ? "more than 2⁶³" : String(total)); expected at most \(bound), the cells the layer's weights can occupy")
+                }
             }
             if let w = r.rewrittenWeights, w < 0 || w > layer.layer.weights {
                 throw fail("\(label).reprogramming.rewrittenWeights = \(w): expected 0...\(layer.layer.weights)")

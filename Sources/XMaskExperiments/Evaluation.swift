@@ -83,3 +83,9 @@ public func evaluateBundle(_ bundle: TaskBundle, reporter: ProgressReporter = Si
 
 import Foundation
 import XMaskTensor
+
+extension Array where Element == TaskEvaluation {
+    /// The tasks whose test logits differ from those recorded when they were added: a non-empty
+    /// list means the bundle no longer computes what it recorded (`xmask eval` then fails).
+    public var changedTasks: [String] { filter { $0.logitsIdentical == false }.map(\.task) }
+}

@@ -10,6 +10,7 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
     case imageSizeMismatch(dataset: String, size: String, expected: String)
     case nonFiniteLoss(step: Int, epoch: Int, lastCheckpoint: String?)
     case checkpoint(path: String, reason: String)
+    case bundleLocked(path: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -31,6 +32,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
             return "loss is not finite at epoch \(epoch), step \(step); training stopped" + (last.map { "; last good checkpoint: \($0)" } ?? "")
         case let .checkpoint(path, reason):
             return "\(path): \(reason)"
+        case let .bundleLocked(path, seconds):
+            return "\(path): another xmask process has held the bundle's lock (bundle.lock) for \(Int(seconds)) s; try again when it has finished"
         }
     }
 }

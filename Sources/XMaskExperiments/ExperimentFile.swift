@@ -54,6 +54,7 @@ public struct ExperimentFile: Sendable {
 
     /// Parses `text` as the file `path`, resolving relative paths against `directory`.
     public static func parse(_ text: String, path: String, directory: URL, checkData: Bool = true) throws -> ExperimentFile {
+        try checkSize(text, file: path)  // before the YAML parser, which recurses per nesting level
         var parser = ExperimentFileParser(file: path, directory: directory.standardizedFileURL, checkData: checkData)
         return try parser.parse(text)
     }

@@ -11,7 +11,7 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     public var data: String
     public var epochs: Int
     public var batchSize: Int = 128
-    /// SGD with Nesterov momentum, cosine schedule with a one-epoch linear warm-up.
+    /// SGD with Nesterov momentum, cosine schedule with a linear warm-up of one epoch, at most 10 % of the run.
     public var learningRate: Float = 0.05
     public var momentum: Float = 0.9
     public var weightDecay: Float = 5e-4
@@ -84,6 +84,13 @@ public final class Pretrainer {
         self.reporter = reporter
     }
 
+    /// Steps of the linear learning-rate warm-up: one epoch, but at most 10 % of the run, so a
+    /// short run (`--epochs 1`) spends most of its steps at the full rate and then decays
+    /// instead of ending the run still warming up.
+    public static func warmupSteps(stepsPerEpoch: Int, epochs: Int) -> Int {
+        min(stepsPerEpoch, stepsPerEpoch * epochs / 10)
+    }
+
     public var checkpointURL: URL { outDirectory.appendingPathComponent("checkpoint.safetensors") }
 
     /// - Parameter stopAfter: stop (as if interrupted) once this many epochs have been
@@ -97,6 +104,7 @@ public final class Pretrainer {
 
     public func run(resume: Bool, stopAfter: Int?) throws -> PretrainResult? {
         try config.validate()
+        try geometry.validate()  // the manifest needs it: fail now, not after training
         if FileManager.default.fileExists(atPath: outDirectory.appendingPathComponent("bundle.json").path) {
             throw ExperimentError.bundleExists(path: outDirectory.path)
         }
@@ -119,8 +127,10 @@ public final class Pretrainer {
             throw ExperimentError.invalidOption(name: "batchSize", value: "\(config.batchSize)", expected: "≤ \(train.count) training images")
         }
         let schedule = LearningRateSchedule.cosine(base: config.learningRate, totalSteps: config.epochs * stepsPerEpoch,
-                                                   warmupSteps: min(stepsPerEpoch, config.epochs * stepsPerEpoch))
+                                                   warmupSteps: Self.warmupSteps(stepsPerEpoch: stepsPerEpoch, epochs: config.epochs))
         try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
+        try AtomicFile.write(Data(), to: outDirectory.appendingPathComponent(".xmask-write-probe"))  // writable before training
+        try? FileManager.default.removeItem(at: outDirectory.appendingPathComponent(".xmask-write-probe"))
 
         var startEpoch = 0
         if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {

@@ -13,8 +13,18 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let opened = try TaskBundle.open(URL(fileURLWithPath: bundle))
-        let rows = try options.withThreads { try evaluateBundle(opened, reporter: TerminalReporter(quiet: options.quiet)) }
-        if options.json { try printJSON(rows); return }
+        let reporter = TerminalReporter(quiet: options.quiet)
+        for warning in opened.warnings { reporter.message("warning: \(warning)") }
+        let rows = try options.withThreads { try evaluateBundle(opened, reporter: reporter) }
+        if options.json { try printJSON(rows) } else { printTable(rows) }
+        let changed = rows.changedTasks
+        if !changed.isEmpty {
+            FileHandle.standardError.write(Data("Error: \(bundle): the test logits of \(changed.joined(separator: ", ")) changed since \(changed.count == 1 ? "it was" : "they were") added; the bundle no longer computes what it recorded\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func printTable(_ rows: [TaskEvaluation]) {
         func pct(_ v: Double?) -> String { v.map { String(format: "%6.2f%%", 100 * $0) } ?? "      —" }
         print("task              method              when added   now        forgetting  logits")
         for r in rows {

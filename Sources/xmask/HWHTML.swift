@@ -57,16 +57,16 @@ enum HWHTML {
         }
         for d in 0...topDecade {
             let r = (0..<d).reduce(1.0) { acc, _ in acc * 10 }
-            svg.append("<line x1=\"\(left)\" y1=\"\(y(r))\" x2=\"\(left + width)\" y2=\"\(y(r))\" stroke=\"#eee\"/><text x=\"\(left - 6)\" y=\"\(y(r) + 4)\" text-anchor=\"end\">\(HWText.group(Int(r)))×</text>")
+            svg.append("<line x1=\"\(left)\" y1=\"\(y(r))\" x2=\"\(left + width)\" y2=\"\(y(r))\" stroke=\"#eee\"/><text x=\"\(left - 6)\" y=\"\(y(r) + 4)\" text-anchor=\"end\">\(ReportFormat.grouped(Int(r)))×</text>")
         }
         svg.append("<text x=\"\(left + width / 2)\" y=\"\(top + height + 34)\" text-anchor=\"middle\">M (inferences per deployed task)</text>")
         for (i, r) in reports.enumerated() {
-            let colour = palette[i % palette.count]
+            let colour = ReportChart.palette[i % ReportChart.palette.count]
             for e in r.writeModels {
                 let points = e.totalOverInferenceEnergyByM.map { "\(x($0.inferences)),\(y($0.totalOverInferenceEnergy))" }.joined(separator: " ")
-                svg.append("<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(e.writeModel == .papers ? "" : " stroke-dasharray=\"5,4\"") points=\"\(points)\"><title>\(escape(r.methodDescription)), \(e.writeModel.rawValue)</title></polyline>")
+                svg.append("<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(e.writeModel == .papers ? "" : " stroke-dasharray=\"5,4\"") points=\"\(points)\"><title>\(ReportChart.escape(r.methodDescription)), \(e.writeModel.rawValue)</title></polyline>")
             }
-            svg.append("<rect x=\"\(left + width + 12)\" y=\"\(top + Double(i) * 18)\" width=\"12\" height=\"12\" fill=\"\(colour)\"/><text x=\"\(left + width + 30)\" y=\"\(top + Double(i) * 18 + 10)\">\(escape(r.methodDescription))</text>")
+            svg.append("<rect x=\"\(left + width + 12)\" y=\"\(top + Double(i) * 18)\" width=\"12\" height=\"12\" fill=\"\(colour)\"/><text x=\"\(left + width + 30)\" y=\"\(top + Double(i) * 18 + 10)\">\(ReportChart.escape(r.methodDescription))</text>")
         }
         svg.append("</svg>")
         return svg.joined(separator: "\n")

@@ -8,15 +8,21 @@ public enum Gzip {
 
     /// Decodes every member of the gzip file `bytes` and returns their concatenated data.
     ///
-    /// - Parameter file: the name used in error messages.
+    /// - Parameters:
+    ///   - file: the name used in error messages.
+    ///   - maximumOutput: the most bytes all members together may decode to (default
+    ///     ``Inflate/defaultMaximumOutputBytes``); each member is decoded against what is left,
+    ///     so a bomb of several members is refused as soon as the total passes the budget.
     /// - Throws: ``GzipError``.
-    public static func decompress(_ bytes: [UInt8], file: String = "<memory>") throws -> [UInt8] {
+    public static func decompress(_ bytes: [UInt8], file: String = "<memory>",
+                                  maximumOutput: Int = Inflate.defaultMaximumOutputBytes) throws -> [UInt8] {
         try bytes.withUnsafeBufferPointer { input in
             var result: [UInt8] = []
             var offset = 0
             var member = 0
             repeat {
-                let (data, end) = try decodeMember(input, at: offset, member: member, file: file)
+                let (data, end) = try decodeMember(input, at: offset, member: member, file: file,
+                                                   maximumOutput: maximumOutput - result.count)
                 if member == 0 { result = data } else { result += data }
                 offset = end
                 member += 1
@@ -29,7 +35,7 @@ public enum Gzip {
     }
 
     private static func decodeMember(
-        _ input: UnsafeBufferPointer<UInt8>, at start: Int, member: Int, file: String
+        _ input: UnsafeBufferPointer<UInt8>, at start: Int, member: Int, file: String, maximumOutput: Int
     ) throws -> (data: [UInt8], end: Int) {
         var p = start
         func need(_ n: Int, _ field: String) throws {
@@ -74,7 +80,7 @@ public enum Gzip {
         let data: [UInt8]
         let end: Int
         do {
-            (data, end) = try Inflate.decompress(input, from: p, sizeHint: hint)
+            (data, end) = try Inflate.decompress(input, from: p, sizeHint: hint, maximumOutput: maximumOutput)
         } catch let error as InflateError {
             throw GzipError.corruptData(file: file, member: member, error)
         }

@@ -4,12 +4,21 @@
 /// buffer refilled eight bytes at a time, 10-bit lookup tables for the common short codes (with
 /// a canonical bit-by-bit decode for the longer ones), and 8-byte match copies.
 public enum Inflate {
+    /// The most bytes one decode may produce unless the caller says otherwise: 512 MiB, ten
+    /// times the largest file of the datasets xmask reads (MNIST's 47 MB of training images).
+    /// The output buffer never grows past this (plus 274 bytes of copy slack), so a
+    /// decompression bomb is refused with at most about twice this much memory in use.
+    public static let defaultMaximumOutputBytes = 512 << 20
+
     /// Decodes a raw DEFLATE stream that fills `input`.
     ///
-    /// - Parameter sizeHint: expected output size, used only to size the output buffer.
+    /// - Parameters:
+    ///   - sizeHint: expected output size, used only to size the output buffer.
+    ///   - maximumOutput: refuse (``InflateError/outputLimitExceeded(limit:)``) a stream that
+    ///     would decode to more bytes.
     /// - Throws: ``InflateError``.
-    public static func decompress(_ input: [UInt8], sizeHint: Int = 0) throws -> [UInt8] {
-        try input.withUnsafeBufferPointer { try decompress($0, from: 0, sizeHint: sizeHint).output }
+    public static func decompress(_ input: [UInt8], sizeHint: Int = 0, maximumOutput: Int = defaultMaximumOutputBytes) throws -> [UInt8] {
+        try input.withUnsafeBufferPointer { try decompress($0, from: 0, sizeHint: sizeHint, maximumOutput: maximumOutput).output }
     }
 
     /// Decodes the DEFLATE stream that starts at byte `start` of `input`.
@@ -18,15 +27,19 @@ public enum Inflate {
     ///   final block's last byte, padding bits included), where a container's trailer starts.
     /// - Throws: ``InflateError``.
     public static func decompress(
-        _ input: UnsafeBufferPointer<UInt8>, from start: Int, sizeHint: Int = 0
+        _ input: UnsafeBufferPointer<UInt8>, from start: Int, sizeHint: Int = 0, maximumOutput: Int = defaultMaximumOutputBytes
     ) throws -> (output: [UInt8], end: Int) {
         precondition(start >= 0 && start <= input.count, "Inflate: start \(start) outside input of \(input.count) bytes")
         guard let base = input.baseAddress else { throw InflateError.truncated(byteOffset: 0) }
+        let limit = max(maximumOutput, 0)
         let workspace = InflateWorkspace()
-        let capacity = (sizeHint > 0 ? sizeHint : max(4 * (input.count - start), 1024)) + InflateStream.slack
-        var stream = InflateStream(input: base, count: input.count, start: start, capacity: capacity)
+        let guess = sizeHint > 0 ? sizeHint : max(4 * (input.count - start), 1024)
+        let capacity = min(guess, limit) + InflateStream.slack
+        var stream = InflateStream(input: base, count: input.count, start: start, capacity: capacity, maximumOutput: limit)
         defer { stream.output.deallocate() }
         try stream.run(workspace)
+        // A last match may run up to 258 bytes past the limit before the next check.
+        guard stream.outputCount <= limit else { throw InflateError.outputLimitExceeded(limit: limit) }
         let output = Array(UnsafeBufferPointer(start: stream.output, count: stream.outputCount))
         return (output, stream.pos - stream.bitCount / 8)
     }
@@ -194,13 +207,16 @@ struct InflateStream {
     var output: UnsafeMutablePointer<UInt8>
     var outputCapacity: Int
     var outputCount = 0
+    /// The most bytes the stream may decode to.
+    let maximumOutput: Int
 
-    init(input: UnsafePointer<UInt8>, count: Int, start: Int, capacity: Int) {
+    init(input: UnsafePointer<UInt8>, count: Int, start: Int, capacity: Int, maximumOutput: Int) {
         self.input = input
         self.inputCount = count
         self.pos = start
         self.output = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         self.outputCapacity = capacity
+        self.maximumOutput = maximumOutput
     }
 
     /// Offset of the first input byte not yet (fully) consumed, for error messages.
@@ -269,13 +285,17 @@ struct InflateStream {
         throw InflateError.invalidCode(byteOffset: byteOffset, table: table.name)
     }
 
-    /// Makes room for `extra` more bytes plus the copy slack.
-    @inline(__always) mutating func reserve(_ extra: Int) {
-        if outputCount + extra + Self.slack > outputCapacity { grow(outputCount + extra + Self.slack) }
+    /// Makes room for `extra` more bytes plus the copy slack; refuses to grow past the limit.
+    @inline(__always) mutating func reserve(_ extra: Int) throws {
+        if outputCount + extra + Self.slack > outputCapacity { try grow(outputCount + extra + Self.slack) }
     }
 
-    mutating func grow(_ needed: Int) {
-        let capacity = max(needed, outputCapacity * 2)
+    mutating func grow(_ needed: Int) throws {
+        // `needed` is the bytes decoded so far plus those about to be, plus the slack.
+        guard needed <= maximumOutput + Self.slack else {
+            throw InflateError.outputLimitExceeded(limit: maximumOutput)
+        }
+        let capacity = min(max(needed, outputCapacity * 2), maximumOutput + Self.slack)
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         bigger.update(from: output, count: outputCount)
         output.deallocate()
@@ -320,7 +340,7 @@ struct InflateStream {
         }
         p += 4
         guard p + length <= inputCount else { throw InflateError.truncated(byteOffset: inputCount) }
-        reserve(length)
+        try reserve(length)
         (output + outputCount).update(from: input + p, count: length)
         outputCount += length
         pos = p + length
@@ -404,7 +424,7 @@ struct InflateStream {
             // 56 bits cover the longest symbol: 15 + 5 length bits, 15 + 13 distance bits.
             refill()
             if overrun { throw InflateError.truncated(byteOffset: inputCount) }
-            reserve(0)
+            try reserve(0)
             var symbol = try decode(literal)
             if symbol < 256 {
                 output[outputCount] = UInt8(truncatingIfNeeded: symbol)

@@ -15,6 +15,9 @@ public enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidSymbol(byteOffset: Int, symbol: Int, table: String)
     /// A back-reference further back than the bytes produced so far.
     case distanceTooFar(byteOffset: Int, distance: Int, available: Int)
+    /// The stream decodes to more than `limit` bytes (a memory budget or the container's
+    /// declared size).
+    case outputLimitExceeded(limit: Int)
 
     public var description: String {
         switch self {
@@ -32,6 +35,8 @@ public enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
             return "DEFLATE data at byte \(at): \(table) symbol \(symbol) is reserved"
         case .distanceTooFar(let at, let distance, let available):
             return "DEFLATE data at byte \(at): back-reference distance \(distance) exceeds the \(available) bytes produced so far"
+        case .outputLimitExceeded(let limit):
+            return "DEFLATE stream decodes to more than \(limit) bytes, the most expected (declared size or memory budget); refusing it"
         }
     }
 }

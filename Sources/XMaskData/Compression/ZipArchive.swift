@@ -49,7 +49,7 @@ public struct ZipArchive: Sendable {
         var directoryOffset = Int(r.u32(eocd + 16))
         if eocd >= 20 && r.u32(eocd - 20) == 0x0706_4B50 {  // ZIP64 end of central directory locator
             let record = Int(truncatingIfNeeded: r.u64(eocd - 20 + 8))
-            guard record >= 0, record + 56 <= bytes.count else { throw ZipError.truncated(file: file, field: "ZIP64 end of central directory") }
+            guard record >= 0, record <= bytes.count - 56 else { throw ZipError.truncated(file: file, field: "ZIP64 end of central directory") }
             guard r.u32(record) == 0x0606_4B50 else {
                 throw ZipError.badSignature(file: file, field: "ZIP64 end of central directory", offset: record)
             }
@@ -57,12 +57,16 @@ public struct ZipArchive: Sendable {
             directorySize = Int(truncatingIfNeeded: r.u64(record + 40))
             directoryOffset = Int(truncatingIfNeeded: r.u64(record + 48))
         }
-        guard directoryOffset >= 0, directorySize >= 0, directoryOffset + directorySize <= bytes.count else {
+        guard directoryOffset >= 0, directorySize >= 0, directoryOffset <= bytes.count, directorySize <= bytes.count - directoryOffset else {
             throw ZipError.truncated(file: file, field: "central directory")
         }
         var entries: [Entry] = []
         var p = directoryOffset
-        for _ in 0..<max(count, 0) {
+        // A central-directory header is at least 46 bytes: a count beyond that is a lie.
+        guard count >= 0, count <= bytes.count / 46 else {
+            throw ZipError.truncated(file: file, field: "central directory (\(count) entries declared)")
+        }
+        for _ in 0..<count {
             guard p + 46 <= bytes.count else { throw ZipError.truncated(file: file, field: "central directory") }
             guard r.u32(p) == 0x0201_4B50 else { throw ZipError.badSignature(file: file, field: "central directory header", offset: p) }
             let nameLength = Int(r.u16(p + 28)), extraLength = Int(r.u16(p + 30)), commentLength = Int(r.u16(p + 32))
@@ -100,16 +104,22 @@ public struct ZipArchive: Sendable {
         return try data(of: entry)
     }
 
-    /// The decoded data of `entry`, its CRC-32 and size checked.
-    public func data(of entry: Entry) throws -> [UInt8] {
+    /// The decoded data of `entry`, its CRC-32 and size checked. Decoding stops as soon as it
+    /// passes the size the central directory declares; a declared size above `maximumOutput`
+    /// is refused before anything is decoded.
+    public func data(of entry: Entry, maximumOutput: Int = Inflate.defaultMaximumOutputBytes) throws -> [UInt8] {
         let r = LittleEndianReader(bytes: bytes)
         let local = entry.localHeaderOffset
-        guard local >= 0, local + 30 <= bytes.count else { throw ZipError.truncated(file: file, field: "local header of '\(entry.name)'") }
+        guard local >= 0, local <= bytes.count - 30 else { throw ZipError.truncated(file: file, field: "local header of '\(entry.name)'") }
         guard r.u32(local) == 0x0403_4B50 else { throw ZipError.badSignature(file: file, field: "local header of '\(entry.name)'", offset: local) }
         guard entry.flags & 1 == 0 else { throw ZipError.encrypted(file: file, member: entry.name) }
         let start = local + 30 + Int(r.u16(local + 26)) + Int(r.u16(local + 28))
-        guard entry.compressedSize >= 0, start + entry.compressedSize <= bytes.count else {
+        guard entry.compressedSize >= 0, start <= bytes.count, entry.compressedSize <= bytes.count - start else {
             throw ZipError.truncated(file: file, field: "data of '\(entry.name)'")
+        }
+        // The declared size bounds the decode; a declared size past the budget is refused unread.
+        guard entry.uncompressedSize >= 0, entry.uncompressedSize <= maximumOutput else {
+            throw ZipError.tooLarge(file: file, member: entry.name, declared: entry.uncompressedSize, limit: maximumOutput)
         }
         let data: [UInt8]
         switch entry.method {
@@ -119,7 +129,7 @@ public struct ZipArchive: Sendable {
             do {
                 data = try bytes.withUnsafeBufferPointer { all in
                     let slice = UnsafeBufferPointer(rebasing: all[start..<(start + entry.compressedSize)])
-                    return try Inflate.decompress(slice, from: 0, sizeHint: entry.uncompressedSize).output
+                    return try Inflate.decompress(slice, from: 0, sizeHint: entry.uncompressedSize, maximumOutput: entry.uncompressedSize).output
                 }
             } catch let error as InflateError {
                 throw ZipError.corruptData(file: file, member: entry.name, error)

@@ -16,6 +16,8 @@ public enum ZipError: Error, Equatable, Sendable, CustomStringConvertible {
     case crcMismatch(file: String, member: String, stored: UInt32, computed: UInt32)
     /// The member's data is not as long as the directory says.
     case sizeMismatch(file: String, member: String, expected: Int, found: Int)
+    /// The member declares a size above the memory budget (or a negative one).
+    case tooLarge(file: String, member: String, declared: Int, limit: Int)
     /// No member of that name.
     case memberNotFound(file: String, member: String, available: [String])
 
@@ -34,6 +36,8 @@ public enum ZipError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "the data hashes to 0x\(String(computed, radix: 16))"
         case .sizeMismatch(let file, let member, let expected, let found):
             return "\(file): zip member '\(member)' decodes to \(found) bytes, the directory says \(expected)"
+        case .tooLarge(let file, let member, let declared, let limit):
+            return "\(file): zip member '\(member)' declares \(declared) bytes; expected 0...\(limit) (the memory budget for one member)"
         case .memberNotFound(let file, let member, let available):
             return "\(file): no member '\(member)' in the zip archive (it holds \(available.joined(separator: ", ")))"
         }

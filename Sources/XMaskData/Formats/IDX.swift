@@ -25,6 +25,8 @@ public enum IDX {
     public static let imagesMagic: UInt32 = 0x0000_0803
     /// Magic of u8 labels [N].
     public static let labelsMagic: UInt32 = 0x0000_0801
+    /// The largest image height or width accepted (ImageNet-scale inputs are 224).
+    public static let maximumImageSide = 4096
 
     /// Reads an images file (gzip or raw).
     ///
@@ -43,12 +45,17 @@ public enum IDX {
     /// Parses the (decompressed) bytes of an images file; `file` names it in errors.
     public static func parseImages(_ bytes: [UInt8], file: String) throws -> IDXImages {
         let dims = try header(bytes, magic: imagesMagic, rank: 3, file: file)
+        guard dims[0] >= 1, (1...maximumImageSide).contains(dims[1]), (1...maximumImageSide).contains(dims[2]) else {
+            throw IDXError.dimensionOutOfRange(file: file, dimensions: dims,
+                                               expected: "at least one image of 1...\(maximumImageSide) × 1...\(maximumImageSide) pixels")
+        }
         return IDXImages(count: dims[0], height: dims[1], width: dims[2], pixels: Array(bytes[16...]))
     }
 
     /// Parses the (decompressed) bytes of a labels file; `file` names it in errors.
     public static func parseLabels(_ bytes: [UInt8], file: String, classCount: Int) throws -> [Int] {
-        _ = try header(bytes, magic: labelsMagic, rank: 1, file: file)
+        let dims = try header(bytes, magic: labelsMagic, rank: 1, file: file)
+        guard dims[0] >= 1 else { throw IDXError.dimensionOutOfRange(file: file, dimensions: dims, expected: "at least one label") }
         var labels = [Int](repeating: 0, count: bytes.count - 8)
         for i in 0..<labels.count {
             let label = Int(bytes[8 + i])

@@ -8,6 +8,8 @@ public enum IDXError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncatedBody(file: String, dimensions: [Int], expectedBytes: Int, foundBytes: Int)
     /// The body is longer than the dimensions say.
     case trailingBytes(file: String, dimensions: [Int], expectedBytes: Int, foundBytes: Int)
+    /// A dimension is 0 (no images, or images without pixels) or above ``IDX/maximumImageSide``.
+    case dimensionOutOfRange(file: String, dimensions: [Int], expected: String)
     /// The images file and the labels file hold different numbers of items.
     case countMismatch(imagesFile: String, imageCount: Int, labelsFile: String, labelCount: Int)
     /// A label is not below the number of classes.
@@ -22,6 +24,8 @@ public enum IDXError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongMagic(let file, let expected, let found):
             let kind = expected == IDX.imagesMagic ? "u8 images [N, H, W]" : "u8 labels [N]"
             return "\(file): IDX magic is \(hex(found)), expected \(hex(expected)) (\(kind))"
+        case .dimensionOutOfRange(let file, let dims, let expected):
+            return "\(file): IDX dimensions \(dims): expected \(expected)"
         case .truncatedHeader(let file, let expected, let found):
             return "\(file): IDX file truncated: the header needs \(expected) bytes, the file has \(found)"
         case .truncatedBody(let file, let dims, let expected, let found):

@@ -92,10 +92,14 @@ public enum NPY {
             throw NPYError.unsupportedDType(file: file, descr: descr)
         }
         let itemSize = kind == "u1" ? 1 : kind == "f4" ? 4 : 8
-        let count = header.shape.reduce(1, *)
+        // Checked arithmetic: a hostile shape must not overflow (or go negative) on the way.
+        var count = 1, overflow = header.shape.contains { $0 < 0 }
+        for extent in header.shape where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: extent) }
+        let (needed, sizeOverflow) = count.multipliedReportingOverflow(by: itemSize)
         let body = bytes.count - dataStart
-        guard body == count * itemSize else {
-            throw NPYError.sizeMismatch(file: file, shape: header.shape, descr: descr, expectedBytes: count * itemSize, foundBytes: body)
+        guard !overflow, !sizeOverflow, body == needed else {
+            throw NPYError.sizeMismatch(file: file, shape: header.shape, descr: descr,
+                                        expectedBytes: overflow || sizeOverflow ? Int.max : needed, foundBytes: body)
         }
         let bigEndian = order == ">"
         let elements: NPYArray.Elements = bytes.withUnsafeBytes { raw in

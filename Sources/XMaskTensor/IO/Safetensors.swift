@@ -26,6 +26,10 @@ public struct Safetensors: Sendable {
 
     /// The reserved header key that holds the metadata.
     public static let metadataKey = "__metadata__"
+    /// The largest header accepted, bytes (the Hugging Face reader's limit).
+    public static let maximumHeaderBytes = 100_000_000
+    /// The most dimensions an entry may have.
+    public static let maximumRank = 16
 
     /// An empty file's contents.
     public init(metadata: [String: String] = [:], file: String = "<memory>") {
@@ -99,6 +103,40 @@ public struct Safetensors: Sendable {
             throw .fileSystem(FileSystemError(path: url.path, operation: .read, reason: error.localizedDescription))
         }
         try self.init(data: data, file: url.path)
+    }
+
+    /// Reads the file at `url` straight into `Float` tensors, checked as ``init(contentsOf:)``
+    /// checks it: the file is memory-mapped and each entry decoded once, so the only copy held
+    /// is the tensors (``init(contentsOf:)`` keeps the raw bytes as well).
+    public static func readTensors(contentsOf url: URL) throws(SafetensorsError) -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw .fileSystem(FileSystemError(path: url.path, operation: .read, reason: error.localizedDescription))
+        }
+        typealias Parsed = (tensors: [String: Tensor], metadata: [String: String])
+        let parsed = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Result<Parsed, SafetensorsError> in
+            do throws(SafetensorsError) {
+                let layout = try SafetensorsHeader.parse(bytes, file: url.path)
+                var tensors: [String: Tensor] = [:]
+                tensors.reserveCapacity(layout.entries.count)
+                for (key, item) in layout.entries {
+                    let source = UnsafeRawBufferPointer(
+                        rebasing: bytes[(layout.dataStart + item.range.lowerBound)..<(layout.dataStart + item.range.upperBound)])
+                    let n = source.count / item.dtype.byteSize
+                    let scalars = [Float](unsafeUninitializedCapacity: n) { out, initialized in
+                        item.dtype.decode(source, into: UnsafeMutableBufferPointer(rebasing: out[0..<n]))
+                        initialized = n
+                    }
+                    tensors[key] = Tensor(shape: item.shape, scalars: scalars)
+                }
+                return .success((tensors, layout.metadata))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try parsed.get()
     }
 
     /// Parses and checks the bytes of a safetensors file; `file` names it in error messages.

@@ -10,6 +10,8 @@ public enum SafetensorsError: Error, Equatable, Sendable, CustomStringConvertibl
     case truncated(file: String, byteCount: Int)
     /// The header length field points past the end of the file.
     case headerLengthBeyondFile(file: String, headerLength: UInt64, bytesAfterLengthField: Int)
+    /// The header length field is above ``Safetensors/maximumHeaderBytes``.
+    case headerTooLarge(file: String, headerLength: UInt64, limit: Int)
     /// The header is not UTF-8 JSON holding one object.
     case invalidHeader(file: String, reason: String)
     /// A field of an entry (or of `__metadata__`) is missing or has the wrong JSON type or value.
@@ -63,6 +65,8 @@ public enum SafetensorsError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(file): \(count) bytes; a safetensors file starts with an 8-byte header length"
         case .headerLengthBeyondFile(let file, let length, let available):
             return "\(file): header length field says \(length) bytes, but only \(available) bytes follow it"
+        case .headerTooLarge(let file, let length, let limit):
+            return "\(file): header length field says \(length) bytes; expected at most \(limit)"
         case .invalidHeader(let file, let reason):
             return "\(file): header is not a JSON object of entries: \(reason)"
         case .invalidField(let file, let key, let field, let expected):

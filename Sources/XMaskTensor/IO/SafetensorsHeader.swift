@@ -22,6 +22,9 @@ struct SafetensorsHeader {
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         let available = bytes.count - 8
+        guard length <= UInt64(Safetensors.maximumHeaderBytes) else {
+            throw .headerTooLarge(file: file, headerLength: length, limit: Safetensors.maximumHeaderBytes)
+        }
         guard length <= UInt64(available) else {
             throw .headerLengthBeyondFile(file: file, headerLength: length, bytesAfterLengthField: available)
         }
@@ -34,6 +37,10 @@ struct SafetensorsHeader {
             guard let entry = raw.entries[key] else { continue }
             guard let dtype = SafetensorsDType(rawValue: entry.dtype) else {
                 throw .unknownDType(file: file, key: key, dtype: entry.dtype)
+            }
+            guard entry.shape.count <= Safetensors.maximumRank else {
+                throw .invalidField(file: file, key: key, field: "shape",
+                                    expected: "at most \(Safetensors.maximumRank) dimensions, found \(entry.shape.count)")
             }
             let shape = entry.shape.compactMap(\.value)
             guard shape.count == entry.shape.count, shape.allSatisfy({ $0 >= 0 }) else {
