@@ -88,7 +88,7 @@ struct PapersWriteModelTests {
     }
 
     @Test func writeModelIsAConfigFieldAndOldPresetsStillDecode() throws {
-        let config = try HardwareConfig.parse(#"{"writeModel": "papers"}"#, file: "c.json")
+        let config = try HardwareConfig.parseJSON(#"{"writeModel": "papers"}"#, file: "c.json")
         #expect(try config.apply(to: .xbm32nm).technology.writeModel == .papers)
         // A preset stored before issue 14 has no writeModel/columnDrive/papers keys: defaults apply.
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(HardwarePreset.xbm32nm.technology)) as! [String: Any]
