@@ -16,7 +16,7 @@ import Yams
 /// # or import a trained bundle's backbone instead of training one (no other backbone key then):
 /// # backbone: {from: ../results/fmnist-resnet20-q4}
 /// hardware: {preset: xbm-32nm, spare_pe_fraction: 0.4, rows: 72, cols: 72, cell_bits: 2,
-///            adc_bits: 5, columns_per_adc: 1, pe_rows: 2, pe_cols: 2}
+///            adc_bits: 5, columns_per_adc: 1, pe_rows: 2, pe_cols: 2, write_model: neurosim}  # or papers
 /// tasks:
 ///   - {name: mnist, data: ../../shared/data/mnist, classes: 10}
 /// methods: [finetune, piggyback, ksm, xbm, {xma: {shift_levels: 3}},
@@ -65,7 +65,7 @@ enum ExperimentKeys {
     static let top = ["name", "seed", "out", "backbone", "hardware", "tasks", "methods", "adapt"]
     static let backbone = ["from", "model", "data", "classes", "epochs", "image_size", "channels", "bits", "edge_bits", "batch_size",
                            "learning_rate", "momentum", "weight_decay", "label_smoothing", "crop_padding", "flip", "train_subset"]
-    static let hardware = ["preset", "spare_pe_fraction", "rows", "cols", "cell_bits", "adc_bits", "columns_per_adc", "pe_rows", "pe_cols"]
+    static let hardware = ["preset", "spare_pe_fraction", "rows", "cols", "cell_bits", "adc_bits", "columns_per_adc", "pe_rows", "pe_cols", "write_model"]
     static let task = ["name", "data", "classes"]
     static let adapt = ["steps", "batch_size", "learning_rate", "weight_learning_rate", "mask_learning_rate", "train_subset", "recalibration_batches",
                         "beta", "beta_final", "temperature", "freeze_batch_norm"]
@@ -295,6 +295,13 @@ struct ExperimentFileParser {
         if let v = m["columns_per_adc"] { preset.geometry.columnsPerADC = try v.int(1...4096) }
         if let v = m["pe_rows"] { preset.geometry.peArrayRows = try v.int(1...1024) }
         if let v = m["pe_cols"] { preset.geometry.peArrayColumns = try v.int(1...1024) }
+        if let v = m["write_model"] {
+            let name = try v.string()
+            guard let kind = WriteModelKind(rawValue: name.lowercased()) else {
+                throw v.error("unknown write model \"\(name)\"; expected one of \(WriteModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            preset.technology.writeModel = kind
+        }
         do { try preset.geometry.validate() } catch { throw node.error("\(error)") }
         return preset
     }

@@ -115,6 +115,16 @@ private func goodFile(replacing line: Int? = nil, with text: String = "") -> Str
         #expect(option.key == "methods[2].xma.pe_fraction" && option.line == 21)
     }
 
+    @Test func hardwareWriteModelIsReadAndChecked() throws {
+        let folder = try ExperimentFolder()
+        #expect(try folder.parse(goodFile()).plan.hardware.technology.writeModel == .neurosim)
+        let papers = try folder.parse(goodFile(replacing: 12, with: "  spare_pe_fraction: 0.2\n  write_model: papers"))
+        #expect(papers.plan.hardware.technology.writeModel == .papers)
+        let e = try folder.error(goodFile(replacing: 12, with: "  spare_pe_fraction: 0.2\n  write_model: ideal"))
+        #expect(e.key == "hardware.write_model" && e.line == 13)
+        #expect(e.problem.contains("expected one of neurosim, papers"))
+    }
+
     @Test func missingDatasetDirectoryNamesTheKeyAndLine() throws {
         let folder = try ExperimentFolder()
         let e = try folder.error(goodFile(replacing: 16, with: "    data: data/nowhere"))
