@@ -16,8 +16,6 @@ import Testing
         Case(m: 16, n: 100, k: 27), Case(m: 15, n: 64, k: 400),
     ]
 
-    static var paths: [SIMDPath] { SIMDPath.supported }
-
     static func random(_ count: Int, seed: UInt64) -> [Float] {
         var rng = SeededGenerator(seed: seed)
         return (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
