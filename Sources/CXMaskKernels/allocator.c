@@ -1,5 +1,7 @@
 #include "cxmask_allocator.h"
+#if __STDC_HOSTED__ /* a freestanding compile (.ci/run's aarch64 check) has no libc headers */
 #include <stdlib.h> /* brings <features.h>, which defines __GLIBC__: test it only after a libc header */
+#endif
 #if defined(__GLIBC__)
 #include <malloc.h>
 int xm_keep_large_allocations(void) {

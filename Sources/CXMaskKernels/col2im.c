@@ -1,4 +1,4 @@
-/* col2im (the adjoint of im2col): portable C, and the dispatch to the AVX-512 version. */
+/* col2im (the adjoint of im2col): portable C, and the dispatch to the AVX-512 and AVX2 versions. */
 #include "xm_internal.h"
 
 /* Output columns x0..x1 whose input column x*sw - pw + j lies in 0..W-1. */
@@ -26,7 +26,11 @@ void xm_col2im_generic(const float *col, const xm_conv_geometry *g, float *image
                     if (iy < 0 || iy >= H) continue;
                     const float *src = rowsrc + y * ow;
                     float *dst = plane + iy * W + j - g->pad_w;
-                    for (long x = x0; x < x1; x++) dst[x * sw] += src[x];
+                    if (sw == 1) {
+                        for (long x = x0; x < x1; x++) dst[x] += src[x]; /* vectorised */
+                    } else {
+                        for (long x = x0; x < x1; x++) dst[x * sw] += src[x];
+                    }
                 }
             }
         }
@@ -34,6 +38,9 @@ void xm_col2im_generic(const float *col, const xm_conv_geometry *g, float *image
 }
 
 void xm_col2im(int path, const float *col, const xm_conv_geometry *g, float *image) {
-    if (path == XM_PATH_AVX512) xm_col2im_avx512(col, g, image);
-    else xm_col2im_generic(col, g, image);
+    switch (path) {
+    case XM_PATH_AVX512: xm_col2im_avx512(col, g, image); break;
+    case XM_PATH_AVX2: xm_col2im_avx2(col, g, image); break;
+    default: xm_col2im_generic(col, g, image); break;
+    }
 }

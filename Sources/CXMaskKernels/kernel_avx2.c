@@ -2,9 +2,7 @@
  * Compiled for AVX2 through a target attribute; only called when the CPU reports avx2 and fma. */
 #include "xm_internal.h"
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-#define XM_AVX2 __attribute__((target("avx2,fma")))
+#include "xm_avx2.h"
 
 static inline __attribute__((always_inline)) XM_AVX2 void
 tile256(const int MR, long kc, const float *ap, const float *bp, float *c, long ldc,
@@ -95,7 +93,7 @@ XM_AVX2 void xm_pack_b_avx2(int trans, long kc, long nc, const float *b, long ld
 #else /* not x86-64: never selected (see dispatch.c) */
 void xm_kernel_avx2(long kc, const float *ap, const float *bp, float *c, long ldc,
                     float alpha, float beta, int mr, int nr) {
-    xm_kernel_scalar(kc, ap, bp, c, ldc, alpha, beta, mr, nr);
+    xm_kernel_generic(kc, ap, bp, c, ldc, alpha, beta, mr, nr);
 }
 void xm_pack_b_avx2(int trans, long kc, long nc, const float *b, long ldb, float *bp) {
     xm_pack_b_generic(16, trans, kc, nc, b, ldb, bp);

@@ -182,7 +182,7 @@ XM_AVX512 void xm_pack_b_avx512(int trans, long kc, long nc, const float *b, lon
 #else /* not x86-64: never selected (see dispatch.c) */
 void xm_kernel_avx512(long kc, const float *ap, const float *bp, float *c, long ldc,
                       float alpha, float beta, int mr, int nr) {
-    xm_kernel_scalar(kc, ap, bp, c, ldc, alpha, beta, mr, nr);
+    xm_kernel_generic(kc, ap, bp, c, ldc, alpha, beta, mr, nr);
 }
 void xm_pack_a_avx512(int trans, long mc, long kc, const float *a, long lda, float *ap, int mrp) {
     xm_pack_a_generic(trans, mc, kc, a, lda, ap, mrp);

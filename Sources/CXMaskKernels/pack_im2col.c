@@ -1,5 +1,6 @@
-/* Packing B panels straight from an image (implicit im2col), portable C. The AVX-512 path has
- * its own (pack_im2col_avx512.c); the AVX2 and baseline paths use these. */
+/* Packing B panels straight from an image (implicit im2col), portable C. The AVX-512 and AVX2
+ * paths have their own (pack_im2col_avx512.c, pack_im2col_avx2.c) and fall back to this one for
+ * kernels of more than 64 taps; the generic path uses it always. */
 #include "xm_internal.h"
 
 void xm_pack_im2col_generic(int nr, int trans, const float *image, const xm_conv_geometry *g,
@@ -51,12 +52,7 @@ void xm_pack_im2col_generic(int nr, int trans, const float *image, const xm_conv
     }
 }
 
-void xm_pack_im2col_avx2(int trans, const float *image, const xm_conv_geometry *g,
-                         long pc, long kc, long jc, long nc, float *bp) {
-    xm_pack_im2col_generic(16, trans, image, g, pc, kc, jc, nc, bp);
-}
-
-void xm_pack_im2col_scalar(int trans, const float *image, const xm_conv_geometry *g,
+void xm_pack_im2col_generic8(int trans, const float *image, const xm_conv_geometry *g,
                            long pc, long kc, long jc, long nc, float *bp) {
     xm_pack_im2col_generic(8, trans, image, g, pc, kc, jc, nc, bp);
 }

@@ -17,7 +17,6 @@
  * overridden at compile time (-DXM_KC512=...) for tuning. */
 #include "cxmask_kernels.h"
 #include "xm_internal.h"
-#include <string.h>
 
 #ifndef XM_KC512
 #define XM_KC512 384
@@ -32,7 +31,7 @@ static const xm_isa xm_isas[XM_PATH_COUNT] = {
     /* mr, nr, kc, nc, mc */
     {14, 32, XM_KC512, XM_NC512, XM_MC512, xm_kernel_avx512, xm_pack_a_avx512, xm_pack_b_avx512, xm_pack_im2col_avx512},
     {6, 16, 384, 1024, 1008, xm_kernel_avx2, xm_pack_a_generic, xm_pack_b_avx2, xm_pack_im2col_avx2},
-    {4, 8, 256, 512, 512, xm_kernel_scalar, xm_pack_a_generic, xm_pack_b_scalar, xm_pack_im2col_scalar},
+    {4, 8, 256, 512, 512, xm_kernel_generic, xm_pack_a_generic, xm_pack_b_generic8, xm_pack_im2col_generic8},
 };
 
 int xm_sgemm_mr(int path) { return xm_isas[path].mr; }
@@ -132,7 +131,7 @@ void xm_pack_b_generic(int nr, int trans, long kc, long nc, const float *b, long
 static void scale_c(long m, long n, float beta, float *c, long ldc) {
     for (long i = 0; i < m; i++) {
         float *row = c + i * ldc;
-        if (beta == 0) memset(row, 0, (size_t)n * sizeof(float));
+        if (beta == 0) __builtin_memset(row, 0, (size_t)n * sizeof(float));
         else if (beta != 1) for (long j = 0; j < n; j++) row[j] *= beta;
     }
 }

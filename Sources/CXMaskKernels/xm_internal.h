@@ -41,10 +41,11 @@ void xm_pack_im2col_avx512(int trans, const float *image, const xm_conv_geometry
                            long pc, long kc, long jc, long nc, float *bp);
 void xm_pack_im2col_avx2(int trans, const float *image, const xm_conv_geometry *g,
                          long pc, long kc, long jc, long nc, float *bp);
-void xm_pack_im2col_scalar(int trans, const float *image, const xm_conv_geometry *g,
+void xm_pack_im2col_generic8(int trans, const float *image, const xm_conv_geometry *g,
                            long pc, long kc, long jc, long nc, float *bp);
 void xm_col2im_generic(const float *col, const xm_conv_geometry *g, float *image);
 void xm_col2im_avx512(const float *col, const xm_conv_geometry *g, float *image);
+void xm_col2im_avx2(const float *col, const xm_conv_geometry *g, float *image);
 void xm_pack_a_avx512(int trans, long mc, long kc, const float *a, long lda, float *ap, int mrp);
 
 void xm_kernel_avx512(long kc, const float *ap, const float *bp, float *c, long ldc,
@@ -53,8 +54,8 @@ void xm_pack_b_avx512(int trans, long kc, long nc, const float *b, long ldb, flo
 void xm_kernel_avx2(long kc, const float *ap, const float *bp, float *c, long ldc,
                     float alpha, float beta, int mr, int nr);
 void xm_pack_b_avx2(int trans, long kc, long nc, const float *b, long ldb, float *bp);
-void xm_kernel_scalar(long kc, const float *ap, const float *bp, float *c, long ldc,
+void xm_kernel_generic(long kc, const float *ap, const float *bp, float *c, long ldc,
                       float alpha, float beta, int mr, int nr);
-void xm_pack_b_scalar(int trans, long kc, long nc, const float *b, long ldb, float *bp);
+void xm_pack_b_generic8(int trans, long kc, long nc, const float *b, long ldb, float *bp);
 
 #endif

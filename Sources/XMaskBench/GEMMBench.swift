@@ -109,9 +109,9 @@ struct KernelBenchRecord {
 
     static func json(_ records: [KernelBenchRecord]) -> String {
         let items = records.map { r in
-            String(format: "{\"name\":\"%@\",\"detail\":\"%@\",\"threads\":%d,\"flops\":%.0f,\"min_s\":%.6g,\"median_s\":%.6g,"
+            String(format: "{\"name\":\"%@\",\"detail\":\"%@\",\"simd\":\"%@\",\"threads\":%d,\"flops\":%.0f,\"min_s\":%.6g,\"median_s\":%.6g,"
                    + "\"gflops_median\":%.2f,\"gflops_best\":%.2f}",
-                   r.name, r.detail, r.threads, r.flops, r.seconds.min, r.seconds.median,
+                   r.name, r.detail, KernelInfo.simdPath, r.threads, r.flops, r.seconds.min, r.seconds.median,
                    r.flops / r.seconds.median / 1e9, r.flops / r.seconds.min / 1e9)
         }
         return "[\n" + items.joined(separator: ",\n") + "\n]"

@@ -23,6 +23,8 @@ struct TrainBench: ParsableCommand {
 
     struct Record: Codable {
         var model, mode, input: String
+        /// The kernels' SIMD path (``KernelInfo/simdPath``; `XMASK_SIMD` forces it).
+        var simd: String
         var batch, threads: Int
         var imagesPerSecondMedian, imagesPerSecondMin, imagesPerSecondMax: Double
         var peakResidentMegabytes: Double
@@ -48,8 +50,8 @@ struct TrainBench: ParsableCommand {
             if json {
                 print(String(decoding: try JSONEncoder().encode(record), as: UTF8.self))
             } else {
-                print(String(format: "%@ %@ %@ batch %d, %d thread(s): median %.1f images/s (min %.1f, max %.1f), peak RSS %.0f MB",
-                             model, mode, input, batch, t, record.imagesPerSecondMedian, record.imagesPerSecondMin,
+                print(String(format: "%@ %@ %@ batch %d, SIMD %@, %d thread(s): median %.1f images/s (min %.1f, max %.1f), peak RSS %.0f MB",
+                             model, mode, input, batch, record.simd, t, record.imagesPerSecondMedian, record.imagesPerSecondMin,
                              record.imagesPerSecondMax, record.peakResidentMegabytes))
             }
         }
@@ -89,7 +91,7 @@ struct TrainBench: ParsableCommand {
             rates.append(Double(batch) / (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
         }
         rates.sort()
-        return Record(model: model, mode: mode, input: input, batch: batch, threads: threads,
+        return Record(model: model, mode: mode, input: input, simd: KernelInfo.simdPath, batch: batch, threads: threads,
                       imagesPerSecondMedian: rates[rates.count / 2], imagesPerSecondMin: rates.first!, imagesPerSecondMax: rates.last!,
                       peakResidentMegabytes: Self.peakResidentMegabytes())
     }

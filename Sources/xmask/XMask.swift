@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import XMaskTensor
 
 @main
@@ -14,6 +15,15 @@ struct XMask: ParsableCommand {
     static func main() {
         // Reuse large freed buffers instead of faulting in fresh pages every training step.
         KernelInfo.keepLargeAllocations()
+        // XMASK_SIMD=avx512|avx2|generic forces the kernels' SIMD path (`xmask info` shows it).
+        if let name = ProcessInfo.processInfo.environment["XMASK_SIMD"] {
+            do {
+                try KernelInfo.forceSIMDPath(named: name)
+            } catch {
+                FileHandle.standardError.write(Data("xmask: XMASK_SIMD=\(name): \(error)\n".utf8))
+                Foundation.exit(2)
+            }
+        }
         main(nil)
     }
 }

@@ -46,6 +46,21 @@ import Testing
             batchNorm($0[0], scale: $0[1], offset: $0[2], runningMean: mean, runningVariance: variance)
         }
     }
+
+    /// Untracked evaluation-mode batch norm takes a fused per-channel pass (on every thread); it
+    /// must give the bits of the tracked expression, on one and on two threads.
+    @Test(arguments: [1, 2]) func batchNormEvaluationFusedMatchesTracked(threads: Int) {
+        let x = randomTensor([3, 4, 5, 7], seed: 7), scale = randomTensor([4], seed: 8), offset = randomTensor([4], seed: 9)
+        let mean = Tensor([0.1, -0.2, 0.3, 0]), variance = Tensor([0.5, 1.5, 2, 0.25])
+        let fused = Parallelism.$threadCount.withValue(threads) {
+            batchNorm(x, scale: scale, offset: offset, runningMean: mean, runningVariance: variance)
+        }
+        let r = randomTensor([3, 4, 5, 7], seed: 10)
+        let (tracked, _) = valueAndPullback(at: [x], cotangent: r) {
+            batchNorm($0[0], scale: scale, offset: offset, runningMean: mean, runningVariance: variance)
+        }
+        #expect(fused.shape == tracked.shape && fused.scalars == tracked.scalars)
+    }
 }
 
 @Suite struct LossGradientTests {

@@ -12,15 +12,16 @@
 extern "C" {
 #endif
 
-/* SIMD paths, best first. `XM_PATH_SCALAR` is plain C (SSE2 on x86-64, the baseline). */
+/* SIMD paths, best first. `XM_PATH_GENERIC` is portable C written for the compiler to vectorise
+ * (SSE2 on baseline x86-64, NEON on arm64). */
 enum {
-    XM_PATH_AVX512 = 0, /* AVX-512F + FMA: 14x32 tiles of zmm */
-    XM_PATH_AVX2 = 1,   /* AVX2 + FMA: 6x16 tiles of ymm */
-    XM_PATH_SCALAR = 2, /* baseline x86-64 (SSE2) or any other CPU: 4x8 tiles */
+    XM_PATH_AVX512 = 0,  /* AVX-512F + FMA: 14x32 tiles of zmm */
+    XM_PATH_AVX2 = 1,    /* AVX2 + FMA: 6x16 tiles of ymm */
+    XM_PATH_GENERIC = 2, /* any CPU: 4x8 tiles of 4-float vectors */
     XM_PATH_COUNT = 3
 };
 
-/* Returns a name for the SIMD path this CPU uses: "avx512", "avx2", or "sse2" ("generic" off x86). */
+/* Name of the path the kernels use now (forced, or else the CPU's best): "avx512", "avx2" or "generic". */
 const char *xm_simd_path(void);
 
 /* The fastest path this CPU supports (one of XM_PATH_*). */
@@ -29,7 +30,17 @@ int xm_best_path(void);
 /* Whether this CPU can run `path`. */
 int xm_path_supported(int path);
 
-/* Name of a path: "avx512", "avx2", "sse2" (or "generic" for XM_PATH_SCALAR off x86). */
+/* Forces the path that xm_active_path() returns for the rest of the process (-1: the CPU's best
+ * again). Returns 0, or -1 (and changes nothing) when the CPU cannot run `path`. */
+int xm_force_path(int path);
+
+/* The forced path, or -1 when none is. */
+int xm_forced_path(void);
+
+/* The path the kernels' public entries use: the forced one, or else xm_best_path(). */
+int xm_active_path(void);
+
+/* Name of a path: "avx512", "avx2", "generic" ("unknown" for any other value). */
 const char *xm_path_name(int path);
 
 /* Floats of workspace that `xm_sgemm` needs for a problem of this size on `path`
@@ -82,6 +93,9 @@ void xm_col2im(int path, const float *col, const xm_conv_geometry *g, float *ima
 /* Rows of the tallest micro-tile (MR) and columns of a micro-tile (NR) on `path`. */
 int xm_sgemm_mr(int path);
 int xm_sgemm_nr(int path);
+
+/* Atomically increments *counter and returns its previous value (work handed out to threads). */
+long xm_counter_next(long *counter);
 
 #ifdef __cplusplus
 }

@@ -33,7 +33,7 @@ public struct Conv2DShape: Equatable, Sendable {
 /// `K = Cin·kh·kw`, `P = outH·outW`.
 public func conv2dForward(_ s: Conv2DShape, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-    conv2dForward(path: .best, s, input: input, weight: weight, bias: bias, output: output)
+    conv2dForward(path: .active, s, input: input, weight: weight, bias: bias, output: output)
 }
 
 /// `gradInput = ∂⟨output, gradOutput⟩/∂input`. Overwrites `gradInput`.
@@ -43,7 +43,7 @@ public func conv2dForward(_ s: Conv2DShape, input: UnsafePointer<Float>, weight:
 /// then ``col2im(_:col:image:)``.
 public func conv2dBackwardInput(_ s: Conv2DShape, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 gradInput: UnsafeMutablePointer<Float>) {
-    conv2dBackwardInput(path: .best, s, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
+    conv2dBackwardInput(path: .active, s, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
 }
 
 /// `gradWeight = ∂⟨output, gradOutput⟩/∂weight`. Overwrites `gradWeight`.
@@ -52,7 +52,7 @@ public func conv2dBackwardInput(_ s: Conv2DShape, gradOutput: UnsafePointer<Floa
 /// several threads each sums its images into its own buffer, and the buffers are added at the end.
 public func conv2dBackwardWeight(_ s: Conv2DShape, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                  gradWeight: UnsafeMutablePointer<Float>) {
-    conv2dBackwardWeight(path: .best, s, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
+    conv2dBackwardWeight(path: .active, s, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
 }
 
 /// ``conv2dForward(_:input:weight:bias:output:)`` on a chosen SIMD path (tests force each one).

@@ -10,8 +10,15 @@ struct ConvPlan {
     let isPointwise: Bool
     /// Threads the kernels may use (task-local, read once on the calling thread).
     let threads: Int
-    /// How many contiguous image ranges the batch is cut into (1: not split).
+    /// How many contiguous image ranges the batch is cut into (1: not split). Fixed by the batch
+    /// size and the thread count alone (the backward weight pass sums one partial per range, in
+    /// range order), so results are bit-reproducible for a given thread count.
     let batchChunks: Int
+
+    /// Ranges per thread when the batch is split: enough that a thread slowed down by another
+    /// process leaves its share to the others (ranges are taken dynamically), few enough that the
+    /// per-range partial sums of the weight gradient cost little.
+    static let chunksPerThread = 4
 
     init(_ s: Conv2DShape, path: SIMDPath) {
         precondition(s.batch >= 0 && s.inChannels > 0 && s.outChannels > 0 && s.kernelHeight > 0
@@ -27,7 +34,7 @@ struct ConvPlan {
         isPointwise = s.kernelHeight == 1 && s.kernelWidth == 1 && s.strideH == 1 && s.strideW == 1
             && s.padH == 0 && s.padW == 0
         threads = max(1, Parallelism.threadCount)
-        batchChunks = max(1, min(threads, s.batch))
+        batchChunks = threads == 1 ? 1 : max(1, min(threads * Self.chunksPerThread, s.batch))
     }
 
     /// The images of chunk `i`.
@@ -35,9 +42,9 @@ struct ConvPlan {
         (shape.batch * i / batchChunks)..<(shape.batch * (i + 1) / batchChunks)
     }
 
-    /// Calls `body(chunk, images, &worker)` once per chunk of the batch, in parallel when the
-    /// batch is split, each with a worker (workspace) of its own. When it is not split, the
-    /// worker's GEMMs use all threads.
+    /// Calls `body(chunk, images, &worker)` once per chunk of the batch; when the batch is split,
+    /// the chunks are taken dynamically by up to `threads` workers, each with a worker (workspace)
+    /// of its own. When it is not split, the worker's GEMMs use all threads.
     func forEachImageRange(_ body: (Int, Range<Int>, inout ConvWorker) -> Void) {
         if batchChunks == 1 {
             var worker = ConvWorker(path: path, gemmThreads: threads)
@@ -45,11 +52,19 @@ struct ConvPlan {
             worker.deallocate()
             return
         }
-        Parallelism.$threadCount.withValue(batchChunks) {
-            Parallelism.forEach(batchChunks) { chunk in
-                var worker = ConvWorker(path: path, gemmThreads: 1)
-                body(chunk, images(ofChunk: chunk), &worker)
-                worker.deallocate()
+        Parallelism.$threadCount.withValue(threads) {
+            let count = Parallelism.workers(batchChunks)
+            let workers = UnsafeMutablePointer<ConvWorker>.allocate(capacity: count)
+            workers.initialize(repeating: ConvWorker(path: path, gemmThreads: 1), count: count)
+            defer {
+                for w in 0..<count { workers[w].deallocate() }
+                workers.deinitialize(count: count)
+                workers.deallocate()
+            }
+            // Worker w only ever touches workers[w].
+            nonisolated(unsafe) let scratch = workers
+            Parallelism.forEachWithWorker(batchChunks) { w, chunk in
+                body(chunk, images(ofChunk: chunk), &scratch[w])
             }
         }
     }

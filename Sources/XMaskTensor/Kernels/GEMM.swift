@@ -5,7 +5,7 @@ import CXMaskKernels
 /// `lda`, `ldb`, `ldc` are row strides of the stored matrices. With `beta == 0`, `C` is not read.
 ///
 /// Packed and cache-blocked (C target `CXMaskKernels`), with a SIMD micro-kernel picked at
-/// run time (``SIMDPath/best``), on up to `Parallelism.threadCount` threads (one when the
+/// run time or forced (``SIMDPath/active``), on up to `Parallelism.threadCount` threads (one when the
 /// product is small).
 public func sgemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -13,7 +13,7 @@ public func sgemm(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    sgemm(path: .best, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+    sgemm(path: .active, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
           alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
 }
 
@@ -96,24 +96,34 @@ struct PackedMatrix {
     func deallocate() { storage.map { UnsafeMutableRawPointer($0).deallocate() } }
 }
 
-/// `C = alpha · op(A) · op(B) + beta · C` on up to `threads` threads, each on its own block of
-/// rows or columns of `C` with its own workspace.
+/// `C = alpha · op(A) · op(B) + beta · C` on up to `threads` threads. The product is cut into
+/// blocks of rows or columns of `C` (``GEMMSplit``), which the threads take dynamically, each
+/// with its own workspace. Every element of `C` is summed the same way whatever the cut (the
+/// k blocking depends on k alone), so the result does not depend on the thread count.
 func sgemm(path: SIMDPath, m: Int, n: Int, k: Int, alpha: Float, a: GEMMOperandA, b: GEMMOperandB,
            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
     precondition(path.isSupported, "sgemm: this CPU cannot run the \(path) path")
     if m == 0 || n == 0 { return }
     // A packed operand, or an image operand, can only be cut by columns.
-    var split = GEMMSplit(path: path, m: m, n: n, k: k, threads: threads,
-                          rowsAllowed: a.packed == nil)
+    let split = GEMMSplit(path: path, m: m, n: n, k: k, threads: threads, rowsAllowed: a.packed == nil)
     if split.chunks == 1 {
         var workspace = GEMMWorkspace()
         workspace.sgemm(path: path, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, ldc: ldc)
         workspace.deallocate()
         return
     }
-    split.chunks = min(split.chunks, max(1, threads))
-    Parallelism.$threadCount.withValue(split.chunks) {
-        Parallelism.forEach(split.chunks) { chunk in
+    Parallelism.$threadCount.withValue(max(1, threads)) {
+        let count = Parallelism.workers(split.chunks)
+        let spaces = UnsafeMutablePointer<GEMMWorkspace>.allocate(capacity: count)
+        spaces.initialize(repeating: GEMMWorkspace(), count: count)
+        defer {
+            for w in 0..<count { spaces[w].deallocate() }
+            spaces.deinitialize(count: count)
+            spaces.deallocate()
+        }
+        // Worker w only ever touches spaces[w]; the chunks write disjoint blocks of C.
+        nonisolated(unsafe) let scratch = spaces
+        Parallelism.forEachWithWorker(split.chunks) { w, chunk in
             let (rows, columns) = split.range(chunk)
             if rows.isEmpty || columns.isEmpty { return }
             var aChunk = a, bChunk = b
@@ -127,10 +137,8 @@ func sgemm(path: SIMDPath, m: Int, n: Int, k: Int, alpha: Float, a: GEMMOperandA
                     bChunk.pointer = b.transposed ? b.pointer + columns.lowerBound * b.ld : b.pointer + columns.lowerBound
                 }
             }
-            var workspace = GEMMWorkspace()
-            workspace.sgemm(path: path, m: rows.count, n: columns.count, k: k, alpha: alpha, a: aChunk, b: bChunk,
-                            beta: beta, c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc)
-            workspace.deallocate()
+            scratch[w].sgemm(path: path, m: rows.count, n: columns.count, k: k, alpha: alpha, a: aChunk, b: bChunk,
+                             beta: beta, c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc)
         }
     }
 }
@@ -143,8 +151,11 @@ struct GEMMSplit {
     var m: Int, n: Int
     var quantum: Int
 
-    /// Below this many multiply-adds per thread, a second thread costs more than it saves.
-    static let minimumWorkPerThread = 1 << 19
+    /// Below this many multiply-adds per block, cutting further costs more than it saves.
+    static let minimumWorkPerChunk = 1 << 19
+    /// Blocks per thread at most: taken dynamically, so a thread slowed down by another process
+    /// leaves its share to the others.
+    static let chunksPerThread = 4
 
     init(path: SIMDPath, m: Int, n: Int, k: Int, threads: Int, rowsAllowed: Bool = true) {
         self.m = m
@@ -155,7 +166,7 @@ struct GEMMSplit {
         alongRows = rowsAllowed && rowTiles >= columnTiles
         quantum = alongRows ? 1 : path.microTileColumns
         let tiles = alongRows ? rowTiles : columnTiles
-        chunks = max(1, min(threads, tiles, work / Self.minimumWorkPerThread))
+        chunks = threads <= 1 ? 1 : max(1, min(threads * Self.chunksPerThread, tiles, work / Self.minimumWorkPerChunk))
     }
 
     /// The rows and columns of chunk `i`.

@@ -58,9 +58,9 @@ public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, col: UnsafeMu
 /// Adds `col[C·kh·kw, outH·outW]` back into `image[C, H, W]` (the adjoint of ``im2col``).
 /// `image` is accumulated into, not overwritten.
 ///
-/// In C (`xm_col2im`): masked AVX-512 adds, 16 floats at a time, for strides 1 and 2.
+/// In C (`xm_col2im`): masked AVX-512 or AVX2 adds (16 or 8 floats at a time) for strides 1 and 2.
 public func col2im(_ g: ConvGeometry, col: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>) {
-    col2im(path: .best, g, col: col, image: image)
+    col2im(path: .active, g, col: col, image: image)
 }
 
 /// ``col2im(_:col:image:)`` on a chosen SIMD path (tests force each one).

@@ -2,6 +2,23 @@ import Foundation
 
 // Element-wise primitives and their vector-Jacobian products (one place for every rule).
 
+/// Elements per block when an element-wise loop is spread over threads (128 KiB of floats).
+let elementwiseBlock = 1 << 15
+
+/// Runs `body(range)` over `0..<n`: in one go, or in blocks of ``elementwiseBlock`` taken by
+/// up to `Parallelism.threadCount` threads when there are at least two blocks. Each element is
+/// computed the same way either way.
+@inline(__always)
+func forEachElementBlock(_ n: Int, _ body: (Range<Int>) -> Void) {
+    if n < 2 * elementwiseBlock || Parallelism.threadCount <= 1 {
+        body(0..<n)
+        return
+    }
+    Parallelism.forEach((n + elementwiseBlock - 1) / elementwiseBlock) { b in
+        body(b * elementwiseBlock..<min(n, (b + 1) * elementwiseBlock))
+    }
+}
+
 @inline(__always)
 func binaryForward(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> (shape: [Int], scalars: [Float]) {
     if a.shape == b.shape {
@@ -9,7 +26,9 @@ func binaryForward(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> 
         let out = [Float](unsafeUninitializedCapacity: n) { buf, count in
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
-                    for i in 0..<n { buf[i] = f(pa[i], pb[i]) }
+                    // Blocks write disjoint ranges of the output.
+                    nonisolated(unsafe) let (x, y, o) = (pa, pb, buf)
+                    forEachElementBlock(n) { r in for i in r { o[i] = f(x[i], y[i]) } }
                 }
             }
             count = n
@@ -45,7 +64,8 @@ func mapScalars(_ x: Tensor, _ f: (Float) -> Float) -> [Float] {
     let n = x.count
     return [Float](unsafeUninitializedCapacity: n) { buf, count in
         x.scalars.withUnsafeBufferPointer { p in
-            for i in 0..<n { buf[i] = f(p[i]) }
+            nonisolated(unsafe) let (src, o) = (p, buf)
+            forEachElementBlock(n) { r in for i in r { o[i] = f(src[i]) } }
         }
         count = n
     }
@@ -57,7 +77,8 @@ func zipScalars(_ x: [Float], _ y: [Float], _ f: (Float, Float) -> Float) -> [Fl
     return [Float](unsafeUninitializedCapacity: n) { buf, count in
         x.withUnsafeBufferPointer { p in
             y.withUnsafeBufferPointer { q in
-                for i in 0..<n { buf[i] = f(p[i], q[i]) }
+                nonisolated(unsafe) let (u, v, o) = (p, q, buf)
+                forEachElementBlock(n) { r in for i in r { o[i] = f(u[i], v[i]) } }
             }
         }
         count = n
@@ -178,7 +199,8 @@ func unary<R: UnaryRule>(_ x: Tensor, _ op: StaticString, _ rule: R) -> Tensor {
             g.scalars.withUnsafeBufferPointer { pg in
                 xs.withUnsafeBufferPointer { px in
                     out.withUnsafeBufferPointer { py in
-                        for i in 0..<n { buf[i] = pg[i] * rule.derivative(x: px[i], y: py[i]) }
+                        nonisolated(unsafe) let (gs, xs, ys, o) = (pg, px, py, buf)
+                        forEachElementBlock(n) { r in for i in r { o[i] = gs[i] * rule.derivative(x: xs[i], y: ys[i]) } }
                     }
                 }
             }

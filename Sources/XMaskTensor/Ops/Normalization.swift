@@ -139,6 +139,16 @@ public func batchNorm(_ x: Tensor, scale: Tensor, offset: Tensor, epsilon: Float
     while i < n { y[i] = x[i] * a + b; i += 1 }
 }
 
+/// y = ((x − μ)·inv)·scale + offset, rounded after each operation.
+@inline(__always) private func normalize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+                                         mu: Float, inv: Float, scale: Float, offset: Float) {
+    var i = 0
+    let vm = SIMD8<Float>(repeating: mu), vi = SIMD8<Float>(repeating: inv)
+    let vs = SIMD8<Float>(repeating: scale), vo = SIMD8<Float>(repeating: offset)
+    while i + 8 <= n { store8(((load8(x + i) - vm) * vi) * vs + vo, y + i); i += 8 }
+    while i < n { y[i] = ((x[i] - mu) * inv) * scale + offset; i += 1 }
+}
+
 /// dx = cg·g + cx·(x − μ) + constant.
 @inline(__always) private func batchNormInputGradient(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                                       _ n: Int, cg: Float, cx: Float, mu: Float, constant: Float) {
@@ -156,6 +166,27 @@ public func batchNorm(_ x: Tensor, scale: Tensor, offset: Tensor, runningMean: T
     let (_, c, _) = bnLayout(x, "batchNorm")
     for (name, t) in [("scale", scale), ("offset", offset), ("runningMean", runningMean), ("runningVariance", runningVariance)] {
         precondition(t.shape == [c], "batchNorm: \(name) \(t.shape) must be [\(c)] for input \(x.shape)")
+    }
+    if !x.isTracked && !scale.isTracked && !offset.isTracked && x.count > 0 {
+        // Inference: nothing to differentiate, so one pass per channel instead of four
+        // broadcasting ops, the channels spread over the threads. The same operations in the
+        // same order as the tracked expression below, so the bits are the same.
+        let (n, _, s) = bnLayout(x, "batchNorm")
+        let gammas = scale.scalars, betas = offset.scalars, means = runningMean.scalars, vars = runningVariance.scalars
+        let out = [Float](unsafeUninitializedCapacity: x.count) { buf, count in
+            x.scalars.withUnsafeBufferPointer { px in
+                nonisolated(unsafe) let (xs, o) = (px.baseAddress!, buf.baseAddress!)
+                Parallelism.forEach(c) { ch in
+                    let inv = 1 / (vars[ch] + epsilon).squareRoot()
+                    for b in 0..<n {
+                        normalize(xs + (b * c + ch) * s, o + (b * c + ch) * s, s, mu: means[ch], inv: inv,
+                                  scale: gammas[ch], offset: betas[ch])
+                    }
+                }
+            }
+            count = x.count
+        }
+        return Tensor(shape: x.shape, scalars: out)
     }
     let shape = x.rank == 4 ? [1, c, 1, 1] : [1, c]
     let inv = Tensor(shape: shape, scalars: runningVariance.scalars.map { 1 / ($0 + epsilon).squareRoot() })
