@@ -1,4 +1,4 @@
-/// Bounds on an experiment file checked before the YAML parser sees it: the parser recurses
+/// Bounds on an experiment or hardware config file checked before the YAML or JSON parser sees it: the parser recurses
 /// once per nesting level, so 10,000 nested sequences overflowed the stack.
 extension ExperimentFile {
     /// The deepest nesting accepted (an experiment file needs about 4 levels).
@@ -16,7 +16,7 @@ extension ExperimentFile {
     static func checkSize(_ text: String, file: String) throws {
         guard text.utf8.count <= maximumFileBytes else {
             throw ExperimentFileError(file: file, line: nil, key: "",
-                                      problem: "\(text.utf8.count) bytes; expected at most \(maximumFileBytes) for an experiment file")
+                                      problem: "\(text.utf8.count) bytes; expected at most \(maximumFileBytes) for a configuration file")
         }
         var flow = 0
         var quote: UInt8? = nil
@@ -58,7 +58,7 @@ extension ExperimentFile {
             }
             if block + deepest > maximumNestingDepth {
                 throw ExperimentFileError(file: file, line: lineNumber, key: "",
-                                          problem: "nested more than \(maximumNestingDepth) levels deep (indentation, '- ' markers and open brackets); expected a shallow experiment file")
+                                          problem: "nested more than \(maximumNestingDepth) levels deep (indentation, '- ' markers and open brackets); expected a shallow configuration file")
             }
         }
     }

@@ -28,6 +28,10 @@ public enum HardwareConfigFile {
 
     /// Parses JSON or YAML text; errors name the file, the line (YAML) and the key.
     public static func parse(_ text: String, file: String) throws -> HardwareConfig {
+        // Both parsers recurse once per nesting level: bound the depth before either sees the text.
+        do { try ExperimentFile.checkSize(text, file: file) } catch let e as ExperimentFileError {
+            throw CrossbarError.malformedConfig(file: file, line: e.line, message: e.problem)
+        }
         if text.drop(while: { $0.isWhitespace }).first == "{" { return try HardwareConfig.parseJSON(text, file: file) }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let e as YamlError {
