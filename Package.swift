@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "XMaskTensorTests", dependencies: ["XMaskTensor"], resources: [.copy("Golden")]),
         .testTarget(name: "XMaskCrossbarTests", dependencies: ["XMaskCrossbar"]),
         .testTarget(name: "XMaskDataTests", dependencies: ["XMaskData", "XMaskTensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "XMaskExperimentsTests", dependencies: ["XMaskExperiments", "XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"]),
+        .testTarget(name: "XMaskExperimentsTests", dependencies: ["XMaskExperiments", "XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"], resources: [.copy("Golden")]),
         .testTarget(name: "XMaskMasksTests", dependencies: ["XMaskMasks", "XMaskNN", "XMaskTensor", "XMaskCrossbar"]),
         .testTarget(name: "XMaskFuzzTests", dependencies: ["XMaskFuzz"]),
         .testTarget(name: "XMaskNNTests", dependencies: ["XMaskNN", "XMaskTensor"], resources: [.copy("Golden")]),

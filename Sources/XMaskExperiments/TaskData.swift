@@ -2,7 +2,8 @@ import Foundation
 import XMaskData
 import XMaskTensor
 
-/// A dataset directory (MNIST-layout IDX files, gzip or not) made ready for a model:
+/// A dataset (any ``XMaskData/DatasetFormat``: IDX directory, Keras `.npz`, CIFAR binary
+/// directory, PNG image folder; told apart by ``XMaskData/DatasetFormat/detect(at:)``) made ready for a model:
 /// single-channel images replicated to 3 channels when the model wants them, smaller images
 /// upsampled (bilinear) to the model's input size when `resize` allows, pixel values scaled
 /// to [0, 1] and normalised to `(x − 0.5)/0.5` for every task (a fixed, task-independent
@@ -11,14 +12,16 @@ public struct TaskData {
     public let train: Dataset
     public let test: Dataset
     public let channels: Int
-    public let normalization = Normalization(mean: [0.5], standardDeviation: [0.5])
+    public let normalization = TaskData.standardNormalization
+    /// `(x − 0.5)/0.5` on the [0, 1] scale, every channel, every task.
+    public static let standardNormalization = Normalization(mean: [0.5], standardDeviation: [0.5])
 
     /// Loads `directory` for a model with `inChannels` channels and `imageSize`² inputs.
     /// - Parameter resize: upsample smaller square images to `imageSize` (never downsample).
     /// - Parameter classCount: labels must lie in `0..<classCount` (an error names the file otherwise).
     public init(directory: URL, inChannels: Int, imageSize: Int, classCount: Int = 10, resize: Bool = true) throws {
-        var train = try Dataset.loadIDX(directory: directory, split: .train, classCount: classCount, name: directory.lastPathComponent)
-        var test = try Dataset.loadIDX(directory: directory, split: .test, classCount: classCount, name: directory.lastPathComponent)
+        var train = try Dataset.load(at: directory, split: .train, classCount: classCount)
+        var test = try Dataset.load(at: directory, split: .test, classCount: classCount)
         for (split, d) in [("train", train), ("test", test)] {
             let size = "\(d.height)×\(d.width)×\(d.channels)"
             let expected = "\(imageSize)×\(imageSize)×\(inChannels)"
@@ -47,9 +50,9 @@ public struct TaskData {
 
     public var classCount: Int { train.classCount }
 
-    /// Channels and size of a dataset directory's images (read from its test split).
+    /// Channels and size of a dataset's images (read from its test split).
     public static func probe(directory: URL) throws -> (channels: Int, size: Int) {
-        let test = try Dataset.loadIDX(directory: directory, split: .test, classCount: 256)
+        let test = try Dataset.load(at: directory, split: .test, classCount: 256)
         return (test.channels, max(test.height, test.width))
     }
 

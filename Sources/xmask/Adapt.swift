@@ -17,7 +17,7 @@ struct Adapt: ParsableCommand {
 
     @Option(help: "Bundle directory (made by `xmask pretrain`).") var bundle: String
     @Option(help: "Name of the new task (must not exist in the bundle).") var task: String
-    @Option(help: "Dataset directory of the task (MNIST-layout IDX files).") var data: String
+    @Option(help: "Dataset of the task: IDX directory, Keras .npz, CIFAR binary directory or PNG image folder (train/CLASS/*.png).") var data: String
     @Option(help: "Method: finetune, piggyback, ksm, xbm, xma or xma2.") var method: String
     @Option(help: "XMA / XMA2 shift levels N (0 ... weight bits - 1: 0...3 on a 4-bit bundle).") var shiftLevels = 3
     @Option(help: "XMA2 fraction of PEs re-programmed (0...1, at most the bundle's spare-PE fraction).") var peFraction = 0.1

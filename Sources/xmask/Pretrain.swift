@@ -14,7 +14,7 @@ struct Pretrain: ParsableCommand {
         """)
 
     @Option(help: "Architecture: \(ModelSpec.names.joined(separator: ", ")).") var model = "resnet20"
-    @Option(help: "Dataset directory (MNIST-layout IDX files, gzip or raw).") var data: String
+    @Option(help: "Dataset: IDX directory, Keras .npz, CIFAR binary directory or PNG image folder (train/CLASS/*.png).") var data: String
     @Option(help: "Output bundle directory.") var out: String
     @Option(help: "Epochs.") var epochs = 15
     @Option(help: "Weight and activation bits (32 = full precision).") var bits = 4

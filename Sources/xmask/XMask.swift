@@ -9,7 +9,7 @@ struct XMask: ParsableCommand {
         commandName: "xmask",
         abstract: "Crossbar-aware multi-task adaptation of CNNs on ReRAM accelerators, with the hardware cost of each task.",
         version: version,
-        subcommands: [Info.self, Demo.self, HW.self, Pretrain.self, Adapt.self, Eval.self, Reproduce.self]
+        subcommands: [Info.self, Demo.self, HW.self, Pretrain.self, Adapt.self, Eval.self, Reproduce.self, Import.self, Export.self]
     )
 
     static func main() {

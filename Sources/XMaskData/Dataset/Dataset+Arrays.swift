@@ -14,17 +14,22 @@ extension Dataset {
     /// A dataset from NumPy arrays: uint8 images stay bytes, float32/float64 images become
     /// `Float`s used as they are; labels must be uint8 or int64 in `0..<classCount`.
     ///
+    /// - Parameters:
+    ///   - source, imagesKey, labelsKey: how errors name the file and the two arrays (default:
+    ///     `name`, `images`, `labels`).
     /// - Throws: ``DatasetError``.
-    public init(name: String, images: NPYArray, labels: NPYArray, layout: ImageLayout, classCount: Int) throws {
+    public init(name: String, images: NPYArray, labels: NPYArray, layout: ImageLayout, classCount: Int,
+                source: String? = nil, imagesKey: String = "images", labelsKey: String = "labels") throws {
+        let source = source ?? name
         let rank = layout == .nhw ? 3 : 4
         guard images.shape.count == rank else {
-            throw DatasetError.invalidArray(source: name, field: "images", expected: "rank \(rank) (\(layout.rawValue))", found: "shape \(images.shape)")
+            throw DatasetError.invalidArray(source: source, field: imagesKey, expected: "rank \(rank) (\(layout.rawValue))", found: "shape \(images.shape)")
         }
         guard labels.shape.count == 1, labels.shape[0] == images.shape[0] else {
-            throw DatasetError.invalidArray(source: name, field: "labels", expected: "shape [\(images.shape[0])]", found: "shape \(labels.shape)")
+            throw DatasetError.invalidArray(source: source, field: labelsKey, expected: "shape [\(images.shape[0])]", found: "shape \(labels.shape)")
         }
         guard let labelValues = labels.integers else {
-            throw DatasetError.invalidArray(source: name, field: "labels", expected: "dtype uint8 or int64", found: "dtype \(labels.descr)")
+            throw DatasetError.invalidArray(source: source, field: labelsKey, expected: "dtype uint8 or int64", found: "dtype \(labels.descr)")
         }
         let s = images.shape
         let (n, c, h, w): (Int, Int, Int, Int)
@@ -34,7 +39,7 @@ extension Dataset {
         case .nhw: (n, c, h, w) = (s[0], 1, s[1], s[2])
         }
         guard c > 0, h > 0, w > 0 else {
-            throw DatasetError.invalidArray(source: name, field: "images", expected: "positive channels, height, width", found: "shape \(s)")
+            throw DatasetError.invalidArray(source: source, field: imagesKey, expected: "positive channels, height, width", found: "shape \(s)")
         }
         func toNCHW<T>(_ v: [T]) -> [T] {
             guard layout == .nhwc, c > 1 else { return v }
@@ -50,9 +55,10 @@ extension Dataset {
         case .float32(let v): pixels = .float(toNCHW(v))
         case .float64(let v): pixels = .float(toNCHW(v.map { Float($0) }))
         case .int64:
-            throw DatasetError.invalidArray(source: name, field: "images", expected: "dtype uint8, float32 or float64", found: "dtype <i8")
+            throw DatasetError.invalidArray(source: source, field: imagesKey, expected: "dtype uint8, float32 or float64", found: "dtype <i8")
         }
-        try self.init(name: name, pixels: pixels, labels: labelValues, channels: c, height: h, width: w, classCount: classCount)
+        try self.init(name: source, pixels: pixels, labels: labelValues, channels: c, height: h, width: w, classCount: classCount)
+        self.name = name
     }
 
     /// Loads a dataset from two arrays of an NPZ archive (e.g. `x_train`, `y_train`).

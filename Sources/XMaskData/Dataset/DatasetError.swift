@@ -7,6 +7,10 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case labelOutOfRange(dataset: String, index: Int, label: Int, classCount: Int)
     /// An array (e.g. an NPZ member) has the wrong rank, dtype or size.
     case invalidArray(source: String, field: String, expected: String, found: String)
+    /// A path that is none of the dataset layouts ``DatasetFormat`` knows.
+    case unrecognizedFormat(path: String, found: String)
+    /// An image folder (`train/CLASS/*.png`) that cannot be a dataset.
+    case invalidImageFolder(path: String, expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -16,6 +20,10 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "dataset '\(dataset)': label \(label) at index \(index) is out of range (expected 0..<\(classCount))"
         case .invalidArray(let source, let field, let expected, let found):
             return "\(source): array '\(field)': expected \(expected), found \(found)"
+        case .unrecognizedFormat(let path, let found):
+            return "\(path): not a dataset xmask can read (\(found)); expected \(DatasetFormat.expectedLayouts)"
+        case .invalidImageFolder(let path, let expected, let found):
+            return "\(path): expected \(expected), found \(found)"
         }
     }
 }
