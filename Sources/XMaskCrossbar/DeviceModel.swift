@@ -175,9 +175,16 @@ public struct DeviceModel: Codable, Sendable, Equatable {
     // MARK: - Overrides and composition
 
     /// A value of an override: a number or a list of numbers.
-    public enum Value: Sendable, Equatable {
+    public enum Value: Sendable, Equatable, CustomStringConvertible {
         case number(Double)
         case list([Double])
+
+        public var description: String {
+            switch self {
+            case .number(let v): return "\(v)"
+            case .list(let l): return "\(l)"
+            }
+        }
     }
 
     /// This model with the named fields replaced; an unknown name or a list where a number is

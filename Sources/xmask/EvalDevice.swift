@@ -8,6 +8,9 @@ struct DeviceEvalOptions: ParsableArguments {
     @Option(help: "Evaluate on non-ideal ReRAM cells: PRESET[+PRESET…] (see --list-devices).")
     var device: String?
 
+    @Option(help: "Evaluate on a device read from a JSON or flat YAML file: `preset: PRESET[+PRESET…]` and any DeviceModel field by name (instead of --device).")
+    var deviceConfig: String?
+
     @Option(help: "Chips drawn (with --device). (default: 10)")
     var trials: Int?
 
@@ -23,11 +26,24 @@ struct DeviceEvalOptions: ParsableArguments {
     @Flag(help: "List the device presets and exit.")
     var listDevices = false
 
+    /// The spec for messages and the device, from --device or --device-config (nil: neither).
+    func resolved(cellLevels: Int) throws -> (name: String, model: DeviceModel)? {
+        if let device { return (device, try Self.model(device)) }
+        guard let deviceConfig else { return nil }
+        do {
+            let config = try HardwareConfig.load(contentsOf: URL(fileURLWithPath: deviceConfig))
+            return (deviceConfig, try DeviceModel(config: config, cellLevels: cellLevels))
+        } catch let error as CrossbarError {
+            throw ValidationError("--device-config: \(error)")
+        }
+    }
+
     func validate() throws {
-        if device == nil {
+        if device != nil && deviceConfig != nil { throw ValidationError("give --device or --device-config, not both") }
+        if device == nil && deviceConfig == nil {
             for (name, set) in [("--trials", trials != nil), ("--seed", seed != nil),
                                 ("--recalibrate-batches", recalibrateBatches != nil), ("--test-subset", testSubset != nil)] where set {
-                throw ValidationError("\(name) needs --device PRESET")
+                throw ValidationError("\(name) needs --device PRESET or --device-config FILE")
             }
         }
         if let device { _ = try Self.model(device) }
@@ -63,13 +79,15 @@ extension Eval {
             }
             return true
         }
-        guard let spec = device.device, let bundle else { return false }
-        var o = DeviceEvaluationOptions(deviceName: spec, device: try DeviceEvalOptions.model(spec))
+        guard device.device != nil || device.deviceConfig != nil, let bundle else { return false }
+        let opened = try TaskBundle.open(URL(fileURLWithPath: bundle))
+        guard let resolved = try device.resolved(cellLevels: opened.manifest.geometry.cellLevels) else { return false }
+        let spec = resolved.name
+        var o = DeviceEvaluationOptions(deviceName: spec, device: resolved.model)
         o.trials = device.trials ?? 10
         o.seed = device.seed ?? 1
         o.recalibrationBatches = device.recalibrateBatches ?? 0
         o.testSubset = device.testSubset
-        let opened = try TaskBundle.open(URL(fileURLWithPath: bundle))
         let result = try options.withThreads {
             try evaluateBundle(opened, device: o, reporter: TerminalReporter(quiet: options.quiet))
         }
