@@ -8,10 +8,13 @@ struct Eval: ParsableCommand {
         abstract: "Re-evaluate the backbone and every task of a bundle; print accuracies and forgetting.",
         discussion: "Each task is rebuilt from backbone.safetensors and its own file (hashes checked); its test logits are compared bit for bit with those recorded when it was added.")
 
-    @Option(help: "Bundle directory.") var bundle: String
+    @Option(help: "Bundle directory.") var bundle: String?
     @OptionGroup var options: RunOptions
+    @OptionGroup var device: DeviceEvalOptions
 
     func run() throws {
+        if try runDevice() { return }
+        guard let bundle else { throw ValidationError("--bundle is required") }
         let opened = try TaskBundle.open(URL(fileURLWithPath: bundle))
         let reporter = TerminalReporter(quiet: options.quiet)
         for warning in opened.warnings { reporter.message("warning: \(warning)") }
