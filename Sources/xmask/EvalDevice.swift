@@ -31,7 +31,7 @@ struct DeviceEvalOptions: ParsableArguments {
         if let device { return (device, try Self.model(device)) }
         guard let deviceConfig else { return nil }
         do {
-            let config = try HardwareConfig.load(contentsOf: URL(fileURLWithPath: deviceConfig))
+            let config = try HardwareConfigFile.load(contentsOf: URL(fileURLWithPath: deviceConfig))
             return (deviceConfig, try DeviceModel(config: config, cellLevels: cellLevels))
         } catch let error as CrossbarError {
             throw ValidationError("--device-config: \(error)")

@@ -82,7 +82,7 @@ import Testing
 /// `--help` of every command, compared with `Snapshots/<command>.txt`. Re-record on purpose:
 /// `XMASK_RECORD_SNAPSHOTS=1 swift test --filter HelpSnapshotTests`, then review the diff.
 @Suite struct HelpSnapshotTests {
-    @Test(arguments: ["pretrain", "adapt", "eval", "hw", "reproduce", "info", "demo"])
+    @Test(arguments: ["pretrain", "adapt", "eval", "hw", "reproduce", "info", "demo", "import", "export"])
     func helpMatchesTheSnapshot(_ command: String) throws {
         let r = try xmask([command, "--help"])
         #expect(r.status == 0)
