@@ -191,7 +191,7 @@ public final class Adapter {
             reprogrammedCells: cost.report.totals.reprogrammedCells,
             reprogrammingEnergyMicrojoules: cost.report.totals.reprogrammingEnergyMicrojoules,
             totalOverInferenceEnergy: cost.report.totals.totalOverInferenceEnergy, trainSeconds: trainSeconds,
-            logitsSHA256: logitsDigest(result.logits ?? []))
+            logitsSHA256: logitsDigest(result.logits ?? []), writeModels: cost.report.writeModels)
         let entry = TaskEntry(name: config.task, config: config.mask, numClasses: data.classCount, data: config.data,
                               file: "", sha256: "", seed: config.seed, metrics: metrics)
         try bundle.addTask(state, entry: entry)

@@ -39,6 +39,9 @@ public struct TaskMetrics: Codable, Sendable, Equatable {
     /// SHA-256 of the test-set logits (little-endian Float32, dataset order) when the task was
     /// added: `xmask eval` recomputes it to prove the task is bit-for-bit untouched.
     public var logitsSHA256: String
+    /// Re-programming energy and total / inference at M = 1 … 10⁶ under each write model
+    /// (NeuroSim's and the papers'); nil in bundles made before there were two.
+    public var writeModels: [WriteModelEstimate]? = nil
 }
 
 /// One task of a bundle.

@@ -1,4 +1,5 @@
 import Foundation
+import XMaskCrossbar
 
 extension StudyResult {
     /// report.html: one self-contained page (inline CSS and SVG, no script, no external font or
@@ -27,7 +28,8 @@ extension StudyResult {
             figure(energyChart(), caption: "Energy per image: inference alone, and with the task's re-programming energy spread over its M test images (mean over tasks)."),
             table(.inferenceEnergy),
             table(.totalEnergy),
-        ])
+        ] + writeModelCharts().map { figure($0.chart, caption: "Total / inference energy of each method against M (log axes), re-programming costed by the \($0.kind.rawValue) write model (XMA2 Fig. 5), mean over tasks.") }
+          + [table(.writeModels)].filter { !$0.isEmpty })
         if let sweep = peSweepChart() {
             section("sweep", "XMA2: re-programmed PE fraction P", [
                 figure(sweep, caption: "Accuracy as XMA2 re-programs a larger fraction P of PEs into spare PEs (XMA2 Table 3); P = 0 is XMA when the study has it."),
@@ -128,6 +130,21 @@ extension StudyResult {
                      ReportChart.Series(name: "inference + re-programming spread over M test images (µJ / image)", values: total)],
             axis: ReportChart.ValueAxis(title: "µJ per image", scale: log ? .log : .linear, format: { String(format: "%g", $0) }),
             categoryTitle: "method", valueLabel: ReportFormat.significant)
+    }
+
+    /// One chart per write model: total / inference energy per method against log10 M.
+    func writeModelCharts() -> [(kind: WriteModelKind, chart: String)] {
+        let x = WriteModelEstimate.decades.map { log10(Double($0)) }
+        return writeModelKinds.map { k in
+            let series = methodLabels.compactMap { m in
+                totalOverInferenceByM(m, k).map { ReportChart.Series(name: methodDescription(m), values: $0) }
+            }
+            return (k, ReportChart.lines(
+                title: "Total / inference energy against M (\(k.rawValue) write model)", x: x,
+                xTicks: zip(x, WriteModelEstimate.decades).map { ($0, ReportFormat.grouped($1)) }, series: series,
+                axis: ReportChart.ValueAxis(title: "total / inference energy", scale: .log) { String(format: "%g", $0) },
+                xTitle: "M, inferences per deployed task (log)"))
+        }
     }
 
     func peSweepChart() -> String? {

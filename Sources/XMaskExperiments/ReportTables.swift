@@ -1,10 +1,11 @@
 import Foundation
+import XMaskCrossbar
 
 /// A table of a study report; Markdown and HTML render the same strings, so both show the
 /// same numbers, all taken from ``StudyResult`` (results.json).
 /// Which table of the study report a ``ReportTable`` is: the HTML page places tables by it.
 public enum ReportTableKind: Sendable, Equatable {
-    case accuracy, cost, inferenceEnergy, totalEnergy, forgetting, peSweep, sparsity, claims
+    case accuracy, cost, inferenceEnergy, totalEnergy, writeModels, forgetting, peSweep, sparsity, claims
 }
 
 public struct ReportTable: Sendable {
@@ -112,7 +113,9 @@ extension StudyResult {
 
     /// Every table of the report, in order.
     public func reportTables() -> [ReportTable] {
-        var tables = [accuracyTable(), costTable(), energyTable(total: false), energyTable(total: true), forgettingTable()]
+        var tables = [accuracyTable(), costTable(), energyTable(total: false), energyTable(total: true)]
+        if let byM = writeModelTable() { tables.append(byM) }
+        tables.append(forgettingTable())
         if let sweep = peSweepTable() { tables.append(sweep) }
         tables += sparsityTables()
         tables.append(claimsTable())
@@ -169,6 +172,36 @@ extension StudyResult {
                           note: "M·E_inference + E_re-programming: FineTune re-programs every changed cell, Piggyback the cells it zeroes, XMA2 the cells of its spare PEs, XBM/XMA none.")
             : ReportTable(kind: .inferenceEnergy, title: "Inference energy per image (µJ)", header: ["task"] + methods.map(methodDescription), rows: rows,
                           note: "From each task's real masks: a gated column (mask 0) spends no ADC or shift-add energy; column-mask methods also read their mask buffer every array activation (energyBreakdownMicrojoules in results.json has every component).")
+    }
+
+    /// Write models in the order the cells list them (NeuroSim's first).
+    var writeModelKinds: [WriteModelKind] {
+        WriteModelKind.allCases.filter { k in cells.contains { $0.writeModels?.contains { $0.writeModel == k } ?? false } }
+    }
+
+    /// Mean over tasks of a method's total / inference energy at each M of ``WriteModelEstimate/decades``
+    /// under write model `kind` (nil when a task of the method lacks the estimate).
+    func totalOverInferenceByM(_ method: String, _ kind: WriteModelKind) -> [Double]? {
+        let estimates = cells(method: method).map { $0.writeModels?.first { $0.writeModel == kind } }
+        guard !estimates.isEmpty, estimates.allSatisfy({ $0 != nil }) else { return nil }
+        return WriteModelEstimate.decades.indices.map { i in
+            estimates.map { $0!.totalOverInferenceEnergyByM[i].totalOverInferenceEnergy }.reduce(0, +) / Double(estimates.count)
+        }
+    }
+
+    /// XMA2 Fig. 5: total / inference energy per method against M, under both write models.
+    func writeModelTable() -> ReportTable? {
+        let kinds = writeModelKinds
+        guard !kinds.isEmpty else { return nil }
+        let rows: [[String]] = kinds.flatMap { k in
+            methodLabels.compactMap { m in
+                totalOverInferenceByM(m, k).map { [methodDescription(m), k.rawValue] + $0.map { String(format: $0 >= 100 ? "%.0f" : "%.4g", $0) } }
+            }
+        }
+        return ReportTable(
+            kind: .writeModels, title: "Total / inference energy against M, both write models (mean over tasks)",
+            header: ["method", "write model"] + WriteModelEstimate.decades.map { "M = \(ReportFormat.grouped($0))" }, rows: rows,
+            note: "(M·E_inference + E_re-programming) / (M·E_inference) as XMA2 Fig. 5 plots it, with each task's own inference energy and its re-programmed cells costed by NeuroSim's 1T1R write model (neurosim) and by the calibration to XMA2 Fig. 5 / XBM Fig. 6 (papers; Sources/XMaskCrossbar/README.md). The study's own M is in the cost table.")
     }
 
     func forgettingTable() -> ReportTable {

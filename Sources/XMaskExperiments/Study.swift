@@ -195,6 +195,9 @@ public struct StudyCell: Codable, Sendable, Equatable {
     /// M, the test images the re-programming energy is spread over (XMA2 Fig. 5).
     public var inferences: Int
     public var totalOverInferenceEnergy: Double
+    /// Re-programming energy and total / inference at M = 1 … 10⁶ under each write model
+    /// (NeuroSim's and the papers'); nil in studies made before there were two.
+    public var writeModels: [WriteModelEstimate]? = nil
     /// M · inference energy + re-programming energy.
     public var totalEnergyMicrojoules: Double { Double(inferences) * inferenceEnergyMicrojoules + reprogrammingEnergyMicrojoules }
     /// Inference energy per image with the re-programming energy spread over M images.
@@ -329,7 +332,7 @@ func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareM
                 maskBytes: m.maskBytes, sparsityPerLayer: sparsity, inferenceEnergyMicrojoules: m.inferenceEnergyMicrojoules,
                 energyBreakdownMicrojoules: cost.report.energyMicrojoules, reprogrammedCells: m.reprogrammedCells,
                 reprogrammingEnergyMicrojoules: m.reprogrammingEnergyMicrojoules, inferences: cost.report.totals.inferences,
-                totalOverInferenceEnergy: m.totalOverInferenceEnergy))
+                totalOverInferenceEnergy: m.totalOverInferenceEnergy, writeModels: cost.report.writeModels))
         }
     }
     let b = bundle.manifest.backbone

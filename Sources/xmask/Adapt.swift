@@ -34,6 +34,8 @@ struct Adapt: ParsableCommand {
     @Option(help: "Classes of the dataset.") var classes = 10
     @Option(help: "Train on a stratified subset of this many images.") var trainSubset: Int?
     @Option(help: "Seed of the head, the masks' noise, shuffling.") var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Write model of the recorded re-programming energy: neurosim or papers (bundle.json keeps both estimates either way).", valueName: "neurosim|papers"))
+    var writeModel: WriteModelKind = .neurosim
     @OptionGroup var options: RunOptions
 
     /// The option of each `AdaptConfig` / `MaskConfig` field, for range errors.
@@ -66,13 +68,21 @@ struct Adapt: ParsableCommand {
         return config
     }
 
+    /// The default preset's technology with `--write-model`, on the bundle's geometry.
+    func hardware(for bundle: TaskBundle) -> HardwareModel {
+        var preset = HardwarePreset.xbm32nm
+        preset.geometry = bundle.manifest.geometry
+        preset.technology.writeModel = writeModel
+        return HardwareModel(preset: preset)
+    }
+
     func run() throws {
         let config = try makeConfig()
         var opened = try TaskBundle.open(URL(fileURLWithPath: bundle))
         let reporter = TerminalReporter(quiet: options.quiet)
         // The bundle-dependent ranges (shift levels for its weight bits, P for its spare PEs).
         let entry = try namingOptions(Self.optionNames) {
-            try options.withThreads { try Adapter(config: config, reporter: reporter).run(bundle: &opened) }
+            try options.withThreads { try Adapter(config: config, reporter: reporter).run(bundle: &opened, hardware: hardware(for: opened)) }
         }
         if options.json {
             try printJSON(entry)

@@ -43,6 +43,11 @@ import XMaskNN
                 #expect(line.rowChunks == layer.layout.rowChunks && line.pes == layer.layout.peCount, "\(line.name)")
                 #expect(line.maskBits == layer.layout.mapping.maskMemory(method: method, reprogrammedPEs: layer.mask.reprogrammedPEs).bits)
             }
+            // Both write models' estimates are kept in bundle.json; the recorded energy is NeuroSim's (the default).
+            let kinds = entry.metrics.writeModels?.map(\.writeModel)
+            #expect(kinds == [.neurosim, .papers], "\(method)")
+            let neurosim = entry.metrics.writeModels?.first { $0.writeModel == .neurosim }
+            #expect(neurosim?.reprogrammingEnergyMicrojoules == entry.metrics.reprogrammingEnergyMicrojoules, "\(method)")
             if case .xma2 = method {
                 #expect(report.totals.reprogrammedPEs == state.layers.reduce(0) { $0 + $1.mask.reprogrammedPEs.count })
             }

@@ -177,4 +177,30 @@ func svgElements(_ html: String) -> [String] {
         #expect(fileBytes(files.html) == Data(result.html().utf8))
         #expect(fileBytes(files.markdown) == Data(result.markdown().utf8))
     }
+
+    @Test func bothWriteModelsGiveTotalOverInferenceAgainstM() throws {
+        var result = sampleStudyResult()
+        #expect(!result.reportTables().contains { $0.kind == .writeModels }, "a study without the estimates has no such table")
+        // finetune: 1 µJ/image, 1,000 µJ (neurosim) or 9,000 µJ (papers) of re-programming; xbm writes nothing.
+        for i in result.cells.indices {
+            let inference = result.cells[i].inferenceEnergyMicrojoules
+            let write = result.cells[i].reprogrammingEnergyMicrojoules
+            result.cells[i].writeModels = [
+                WriteModelEstimate(writeModel: .neurosim, inferenceMicrojoules: inference, reprogrammingMicrojoules: write, inferences: 1000),
+                WriteModelEstimate(writeModel: .papers, inferenceMicrojoules: inference, reprogrammingMicrojoules: 9 * write, inferences: 1000),
+            ]
+        }
+        let table = try #require(result.reportTables().first { $0.kind == .writeModels })
+        #expect(table.header == ["method", "write model", "M = 1", "M = 10", "M = 100", "M = 1,000", "M = 10,000", "M = 100,000", "M = 1,000,000"])
+        #expect(table.rows.count == 2 * result.methodLabels.count)
+        // FineTune at M = 1: (1 + 1000) / 1 = 1001 (neurosim), (1 + 9000) / 1 = 9001 (papers); at M = 1000: 2 and 10.
+        let ftNeuroSim = try #require(table.rows.first { $0[0] == "finetune" && $0[1] == "neurosim" })
+        let ftPapers = try #require(table.rows.first { $0[0] == "finetune" && $0[1] == "papers" })
+        #expect(ftNeuroSim[2] == "1001" && ftNeuroSim[5] == "2" && ftPapers[2] == "9001" && ftPapers[5] == "10")
+        #expect(table.rows.first { $0[0] == "xbm" && $0[1] == "papers" }?.dropFirst(2).allSatisfy { $0 == "1" } == true)
+        let html = result.html()
+        let charts = svgElements(html).filter { $0.contains("Total / inference energy against M") }
+        #expect(charts.count == 2)
+        for svg in charts { #expect(XMLParser(data: Data(svg.utf8)).parse()) }
+    }
 }

@@ -6,6 +6,8 @@ import Testing
 @Suite struct ArgumentValidationTests {
     static let bad: [(arguments: [String], option: String, range: String)] = [
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--temperature", "0"], "--temperature", "positive"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--write-model", "ideal"], "--write-model", "neurosim"),
+        (["hw", "--model", "resnet20", "--write-model", "ideal"], "--write-model", "papers"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--beta", "0"], "--beta", "positive"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--beta-final", "nan"], "--beta-final", "positive"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--steps", "0"], "--steps", "≥ 1"),
