@@ -14,17 +14,46 @@ public enum AdaptationMethod: Codable, Sendable, Hashable, CustomStringConvertib
     /// tier-2: XMA with `shiftLevels` on the other PEs (XMA2, Frontiers 2023).
     case xma2(peFraction: Double, shiftLevels: Int)
 
-    /// The name used on the command line and in reports.
-    public var name: String {
-        switch self {
-        case .fineTune: return "finetune"
-        case .piggyback: return "piggyback"
-        case .ksm: return "ksm"
-        case .xbm: return "xbm"
-        case .xma: return "xma"
-        case .xma2: return "xma2"
+    /// A method without its parameters: the closed set of names the command line, experiment
+    /// files and reports use.
+    public enum Kind: String, CaseIterable, Codable, Sendable {
+        case finetune, piggyback, ksm, xbm, xma, xma2
+
+        /// A name, case-insensitive; `fine-tune` and `ft` are FineTune.
+        public init?(parsing text: String) {
+            switch text.lowercased() {
+            case "fine-tune", "ft": self = .finetune
+            case let name: self.init(rawValue: name)
+            }
+        }
+
+        /// The method with the given XMA/XMA2 parameters (checked by ``AdaptationMethod/validate(weightBits:)``).
+        public func method(shiftLevels: Int, peFraction: Double) -> AdaptationMethod {
+            switch self {
+            case .finetune: .fineTune
+            case .piggyback: .piggyback
+            case .ksm: .ksm
+            case .xbm: .xbm
+            case .xma: .xma(shiftLevels: shiftLevels)
+            case .xma2: .xma2(peFraction: peFraction, shiftLevels: shiftLevels)
+            }
         }
     }
+
+    /// The method's name without parameters.
+    public var kind: Kind {
+        switch self {
+        case .fineTune: .finetune
+        case .piggyback: .piggyback
+        case .ksm: .ksm
+        case .xbm: .xbm
+        case .xma: .xma
+        case .xma2: .xma2
+        }
+    }
+
+    /// The name used on the command line and in reports.
+    public var name: String { kind.rawValue }
 
     /// Name with its parameters, e.g. `xma2(P=0.1, N=3)`.
     public var description: String {
@@ -36,7 +65,7 @@ public enum AdaptationMethod: Codable, Sendable, Hashable, CustomStringConvertib
     }
 
     /// Names accepted by ``parse(_:shiftLevels:peFraction:)``.
-    public static let names = ["finetune", "piggyback", "ksm", "xbm", "xma", "xma2"]
+    public static let names = Kind.allCases.map(\.rawValue)
 
     /// All methods with the given XMA/XMA2 parameters, in the papers' order.
     public static func all(shiftLevels: Int = 3, peFraction: Double = 0.1) -> [AdaptationMethod] {
@@ -46,18 +75,10 @@ public enum AdaptationMethod: Codable, Sendable, Hashable, CustomStringConvertib
     /// Parses a method name (case-insensitive; `fine-tune` and `ft` accepted). The parameters are
     /// checked by ``validate(weightBits:)``, which needs the weights' precision.
     public static func parse(_ text: String, shiftLevels: Int = 3, peFraction: Double = 0.1) throws -> AdaptationMethod {
-        let method: AdaptationMethod
-        switch text.lowercased() {
-        case "finetune", "fine-tune", "ft": method = .fineTune
-        case "piggyback": method = .piggyback
-        case "ksm": method = .ksm
-        case "xbm": method = .xbm
-        case "xma": method = .xma(shiftLevels: shiftLevels)
-        case "xma2": method = .xma2(peFraction: peFraction, shiftLevels: shiftLevels)
-        default:
+        guard let kind = Kind(parsing: text) else {
             throw CrossbarError.unsupported("unknown method '\(text)': expected one of \(names.joined(separator: ", ")) or all")
         }
-        return method
+        return kind.method(shiftLevels: shiftLevels, peFraction: peFraction)
     }
 
     /// The shift-level counts N a `weightBits`-bit weight allows: 0 ... weightBits − 1 (a shift by

@@ -9,37 +9,33 @@ import XMaskTensor
 public struct AdaptConfig: Codable, Sendable, Equatable {
     public var task: String
     public var data: String
-    public var mask: MaskConfig
-    /// Optimizer steps (a step budget, not epochs: small tasks such as optdigits need it).
-    public var steps: Int = 600
-    public var batchSize: Int = 64
-    /// Adam learning rate of the mask tensors; nil = the method's default (``defaultMaskLearningRate``).
-    public var maskLearningRate: Float?
-    /// Adam learning rate of the head and per-task batch norm.
-    public var learningRate: Float = 1e-2
-    /// Adam learning rate of task weights: FineTune's copy of the weights, XMA2's re-programmed PEs.
-    public var weightLearningRate: Float = 1e-3
-    /// Batches run in training mode with the final deterministic masks, no gradient, to
-    /// re-estimate batch-norm statistics for the masks evaluation uses (0 = off).
-    public var recalibrationBatches: Int = 50
-    public var trainSubset: Int?
+    public var method: AdaptationMethod
     /// Classes of the task's dataset (labels must be below this).
-    public var classes: Int = 10
-    public var seed: UInt64 = 1
+    public var classes: Int
+    public var seed: UInt64
+    /// Steps, batch size, learning rates, the Gumbel-Sigmoid schedule: their defaults and ranges.
+    public var options: AdaptOptions
 
-    public init(task: String, data: String, mask: MaskConfig) {
+    public init(task: String, data: String, method: AdaptationMethod, classes: Int, seed: UInt64,
+                options: AdaptOptions = AdaptOptions()) {
         self.task = task
         self.data = data
-        self.mask = mask
+        self.method = method
+        self.classes = classes
+        self.seed = seed
+        self.options = options
     }
+
+    /// The task's mask settings (``AdaptOptions/maskConfig(method:)``).
+    public var mask: MaskConfig { options.maskConfig(method: method) }
 
     /// Default Adam learning rate of the mask tensors, from a pilot on MNIST (3,000 images,
     /// 200 steps, Fashion-MNIST backbone; BENCHMARKS.md): Piggyback at 1e-3 reached 96.8 %
     /// against 84.3 % at Piggyback's published 1e-4 (that budget is ImageNet-scale); XBM at
     /// 5e-2 reached 77.8 % against 70.8 % at 1e-2 (column masks start at 1 and must cross 0);
-    /// FineTune's and XMA2's task weights have their own rate (``weightLearningRate``).
+    /// FineTune's and XMA2's task weights have their own rate (``AdaptOptions/weightLearningRate``).
     public var defaultMaskLearningRate: Float {
-        switch mask.method {
+        switch method {
         case .piggyback, .ksm: 1e-3
         case .fineTune: 0  // no mask tensors; its weights use `weightLearningRate`
         case .xbm, .xma, .xma2: 5e-2
@@ -47,40 +43,29 @@ public struct AdaptConfig: Codable, Sendable, Equatable {
     }
 
     public func validate() throws {
-        for (name, v) in [("steps", steps), ("batchSize", batchSize)] where v < 1 {
-            throw ExperimentError.invalidOption(name: name, value: "\(v)", expected: "≥ 1")
-        }
-        guard recalibrationBatches >= 0 else {
-            throw ExperimentError.invalidOption(name: "recalibrationBatches", value: "\(recalibrationBatches)", expected: "≥ 0")
-        }
-        for (name, v) in [("learningRate", learningRate), ("weightLearningRate", weightLearningRate), ("maskLearningRate", maskLearningRate ?? 1)] where !(v > 0 && v.isFinite) {
-            throw ExperimentError.invalidOption(name: name, value: "\(v)", expected: "a positive number")
-        }
+        try options.validate()
         guard (2...ModelSpec.maxClasses).contains(classes) else {
             throw ExperimentError.invalidOption(name: "classes", value: "\(classes)", expected: "an integer in 2...\(ModelSpec.maxClasses)")
-        }
-        if let trainSubset, trainSubset < 1 {
-            throw ExperimentError.invalidOption(name: "trainSubset", value: "\(trainSubset)", expected: "≥ 1 (images)")
         }
         do { try mask.validate() } catch {
             throw ExperimentError.invalidOption(name: error.field, value: error.value, expected: error.expected)
         }
-        if case .fineTune = mask.method, let rate = maskLearningRate {
+        if case .fineTune = method, let rate = options.maskLearningRate {
             throw ExperimentError.invalidOption(name: "maskLearningRate", value: "\(rate)",
                                                 expected: "no value for finetune, which has no mask (its weights use weightLearningRate)")
         }
-        if case let .xma2(p, _) = mask.method, !(p.isFinite && p >= 0 && p <= 1) {
+        if case let .xma2(p, _) = method, !(p.isFinite && p >= 0 && p <= 1) {
             throw ExperimentError.invalidOption(name: "peFraction", value: "\(p)", expected: "a fraction in 0...1")
         }
-        if mask.shiftLevels < 0 {
-            throw ExperimentError.invalidOption(name: "shiftLevels", value: "\(mask.shiftLevels)", expected: "≥ 0")
+        if method.shiftLevels < 0 {
+            throw ExperimentError.invalidOption(name: "shiftLevels", value: "\(method.shiftLevels)", expected: "≥ 0")
         }
     }
 
     /// ``validate()``, and the method's parameters for weights of `weightBits` bits (a bundle's).
     public func validate(weightBits: Int) throws {
         try validate()
-        do { try mask.method.validate(weightBits: weightBits) } catch let CrossbarError.invalidField(field, value, expected) {
+        do { try method.validate(weightBits: weightBits) } catch let CrossbarError.invalidField(field, value, expected) {
             throw ExperimentError.invalidOption(name: field, value: value, expected: expected)
         }
     }
@@ -102,7 +87,7 @@ public final class Adapter {
         try bundle.checkNewTaskName(config.task)
         _ = try HardwareCost.model(hardware, for: bundle)
         try bundle.checkWritable()  // before any training: a read-only bundle fails now, not after
-        if case let .xma2(fraction, _) = config.mask.method, fraction > bundle.manifest.geometry.sparePEFraction + 1e-12 {
+        if case let .xma2(fraction, _) = config.method, fraction > bundle.manifest.geometry.sparePEFraction + 1e-12 {
             throw ExperimentError.invalidOption(
                 name: "peFraction", value: "\(fraction)",
                 expected: "at most the bundle's spare-PE fraction \(bundle.manifest.geometry.sparePEFraction) (XMA2 programs its PEs into spare PEs; make the bundle with a larger --spare-pe-fraction)")
@@ -111,8 +96,8 @@ public final class Adapter {
         let data = try TaskData(directory: URL(fileURLWithPath: config.data), inChannels: spec.inChannels, imageSize: spec.imageSize,
                                 classCount: config.classes)
         var train = data.train
-        if let n = config.trainSubset { train = train.stratifiedSample(min(n, train.count), seed: config.seed) }
-        let options = data.trainingOptions(batchSize: min(config.batchSize, train.count), seed: config.seed)
+        if let n = config.options.trainSubset { train = train.stratifiedSample(min(n, train.count), seed: config.seed) }
+        let options = data.trainingOptions(batchSize: min(config.options.batchSize, train.count), seed: config.seed)
         let batchesPerEpoch = train.batches(options).batchCount
 
         let backbone = try bundle.readBackbone()
@@ -122,7 +107,7 @@ public final class Adapter {
         func batch(_ step: Int) -> BatchIterator.Element {
             train.batches(options, epoch: step / batchesPerEpoch).batch(step % batchesPerEpoch)
         }
-        if case .xma2 = config.mask.method {
+        if case .xma2 = config.method {
             adapter.setTraining(true)
             let first = batch(0)
             let chosen = adapter.selectPEs { crossEntropy(logits: model(first.images), labels: first.labels) }
@@ -131,17 +116,17 @@ public final class Adapter {
         // Three Adam groups, each with its own cosine schedule: mask tensors, task weights
         // (FineTune's copy of every weight, XMA2's re-programmed PEs), head + batch norm.
         let groups: [(parameters: [Parameter], optimizer: Adam, schedule: LearningRateSchedule)] = [
-            (adapter.maskTensorParameters, config.maskLearningRate ?? config.defaultMaskLearningRate),
-            (adapter.taskWeightParameters, config.weightLearningRate),
-            (adapter.headAndNormParameters.map(\.parameter), config.learningRate),
-        ].map { ($0.0, Adam(learningRate: $0.1), LearningRateSchedule.cosine(base: $0.1, totalSteps: config.steps)) }
+            (adapter.maskTensorParameters, config.options.maskLearningRate ?? config.defaultMaskLearningRate),
+            (adapter.taskWeightParameters, config.options.weightLearningRate),
+            (adapter.headAndNormParameters.map(\.parameter), config.options.learningRate),
+        ].map { ($0.0, Adam(learningRate: $0.1), LearningRateSchedule.cosine(base: $0.1, totalSteps: config.options.steps)) }
         let optimizer = MultiOptimizer(groups.map { (optimizer: $0.optimizer as any Optimizer, parameters: $0.parameters) })
         let parameters = groups.flatMap(\.parameters)
 
         var meter = ProgressMeter()
-        for step in 0..<config.steps {
+        for step in 0..<config.options.steps {
             adapter.setTraining(true)
-            adapter.setProgress(config.steps > 1 ? Double(step) / Double(config.steps - 1) : 1)
+            adapter.setProgress(config.options.steps > 1 ? Double(step) / Double(config.options.steps - 1) : 1)
             for g in groups { g.optimizer.learningRate = g.schedule.learningRate(at: step) }
             let b = batch(step)
             var logits = Tensor(0)
@@ -155,21 +140,21 @@ public final class Adapter {
             optimizer.step(parameters: parameters, gradients: grads)
             meter.add(loss: Double(loss.item), correct: correctCount(logits: logits.detached(), labels: b.labels), batch: b.labels.count)
             reporter.progress(TrainingProgress(
-                phase: "adapt \(config.task) (\(config.mask.method.name))", epoch: step / batchesPerEpoch + 1,
-                epochs: (config.steps + batchesPerEpoch - 1) / batchesPerEpoch, step: step + 1, totalSteps: config.steps,
+                phase: "adapt \(config.task) (\(config.method.name))", epoch: step / batchesPerEpoch + 1,
+                epochs: (config.options.steps + batchesPerEpoch - 1) / batchesPerEpoch, step: step + 1, totalSteps: config.options.steps,
                 loss: meter.meanLoss, accuracy: meter.accuracy, imagesPerSecond: meter.imagesPerSecond,
-                etaSeconds: meter.seconds / Double(step + 1) * Double(config.steps - step - 1)))
+                etaSeconds: meter.seconds / Double(step + 1) * Double(config.options.steps - step - 1)))
         }
         let trainSeconds = meter.seconds
 
         // Deploy: deterministic masks, then re-estimate batch-norm statistics under them.
         var state = adapter.deploy()
-        if config.recalibrationBatches > 0 && !config.mask.freezeBatchNorm {
+        if config.options.recalibrationBatches > 0 && !config.mask.freezeBatchNorm {
             let deployedModel = try backbone.model()
             try state.install(on: deployedModel, geometry: bundle.manifest.geometry)
             deployedModel.setTraining(true)
-            for k in 0..<config.recalibrationBatches {
-                _ = deployedModel(batch(config.steps + k).images)
+            for k in 0..<config.options.recalibrationBatches {
+                _ = deployedModel(batch(config.options.steps + k).images)
             }
             for entry in deployedModel.namedLayers() where entry.layer is BatchNorm2d {
                 for (key, p) in entry.layer.namedParameters() { state.batchNorm[entry.key + "." + key] = p.value.detached() }
@@ -180,12 +165,12 @@ public final class Adapter {
         let evalModel = try backbone.model()
         try state.install(on: evalModel, geometry: bundle.manifest.geometry)
         let result = evaluate(evalModel, on: data.test, options: data.evaluationOptions(), keepLogits: true)
-        reporter.message(String(format: "%@ (%@): test accuracy %.2f%% (%d/%d)", config.task, config.mask.method.description,
+        reporter.message(String(format: "%@ (%@): test accuracy %.2f%% (%d/%d)", config.task, config.method.description,
                                 100 * result.accuracy, result.correct, result.count))
 
         let cost = try HardwareCost.of(state: state, backbone: evalModel, bundle: bundle, hardware: hardware, inferences: data.test.count)
         let metrics = TaskMetrics(
-            testAccuracy: result.accuracy, trainSteps: config.steps, maskBits: cost.maskBits, maskBytes: (cost.maskBits + 7) / 8,
+            testAccuracy: result.accuracy, trainSteps: config.options.steps, maskBits: cost.maskBits, maskBytes: (cost.maskBits + 7) / 8,
             sparsityPerLayer: Dictionary(uniqueKeysWithValues: state.layers.map { ($0.key, $0.mask.sparsity) }),
             inferenceEnergyMicrojoules: cost.report.totals.inferenceEnergyMicrojoules,
             reprogrammedCells: cost.report.totals.reprogrammedCells,

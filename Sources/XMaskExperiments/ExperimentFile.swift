@@ -67,10 +67,16 @@ enum ExperimentKeys {
                            "learning_rate", "momentum", "weight_decay", "label_smoothing", "crop_padding", "flip", "train_subset"]
     static let hardware = ["preset", "spare_pe_fraction", "rows", "cols", "cell_bits", "adc_bits", "columns_per_adc", "pe_rows", "pe_cols", "write_model"]
     static let task = ["name", "data", "classes"]
-    static let adapt = ["steps", "batch_size", "learning_rate", "weight_learning_rate", "mask_learning_rate", "train_subset", "recalibration_batches",
-                        "beta", "beta_final", "temperature", "freeze_batch_norm"]
+    static let adapt = AdaptOptions.settings.map { snakeCase($0.name) }
     static let xma = ["shift_levels"]
     static let xma2 = ["pe_fraction", "shift_levels"]
+}
+
+/// `batchSize` → `batch_size`: an experiment file's spelling of a Swift field.
+func snakeCase(_ field: String) -> String {
+    field.reduce(into: "") { out, c in
+        if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+    }
 }
 
 /// A YAML node with the dotted key that reached it, for error messages.
@@ -217,7 +223,7 @@ struct ExperimentFileParser {
         }
         if methods.isEmpty { throw try top.required("methods").error("expected at least one method") }
 
-        var plan = StudyPlan(backbone: backbone, tasks: tasks, methods: methods, steps: StudyPlan.AdaptOptions().steps)
+        var plan = StudyPlan(backbone: backbone, tasks: tasks, methods: methods)
         plan.name = name
         plan.seed = seed
         plan.hardware = hardware
@@ -370,14 +376,17 @@ struct ExperimentFileParser {
             }
             return n
         }
-        switch name.lowercased() {
-        case "finetune", "piggyback", "ksm", "xbm":
+        guard let kind = AdaptationMethod.Kind(rawValue: name.lowercased()) else {
+            throw keyLine.error("unknown method \"\(name)\"; expected one of \(AdaptationMethod.names.joined(separator: ", "))")
+        }
+        switch kind {
+        case .finetune, .piggyback, .ksm, .xbm:
             if let options { _ = try options.mapping(keys: []) }
-            return [try AdaptationMethod.parse(name)]
-        case "xma":
+            return [kind.method(shiftLevels: 0, peFraction: 0)]
+        case .xma:
             let m = try (options ?? KeyedNode(node: [:], key: node.key, file: file)).mapping(keys: ExperimentKeys.xma)
             return [.xma(shiftLevels: try shiftLevels(m))]
-        case "xma2":
+        case .xma2:
             let m = try (options ?? KeyedNode(node: [:], key: node.key, file: file)).mapping(keys: ExperimentKeys.xma2)
             let n = try shiftLevels(m)
             var fractions: [Double] = [0.1]
@@ -395,25 +404,28 @@ struct ExperimentFileParser {
                 throw keyLine.error("xma2 needs pe_fraction: the default 0.1 is above the spare-PE fraction \(formatNumber(spareFraction))")
             }
             return fractions.map { .xma2(peFraction: $0, shiftLevels: n) }
-        default:
-            throw keyLine.error("unknown method \"\(name)\"; expected one of \(AdaptationMethod.names.joined(separator: ", "))")
         }
     }
 
-    func parseAdapt(_ node: KeyedNode) throws -> StudyPlan.AdaptOptions {
+    /// The `adapt:` section: each key is a setting of ``AdaptOptions`` in snake case; its type
+    /// is checked here, its range by ``AdaptOptions/validate()`` (the error names the key and line).
+    func parseAdapt(_ node: KeyedNode) throws -> AdaptOptions {
         let m = try node.mapping(keys: ExperimentKeys.adapt)
-        var a = StudyPlan.AdaptOptions()
-        if let v = m["steps"] { a.steps = try v.int(1...10_000_000) }
-        if let v = m["batch_size"] { a.batchSize = try v.int(1...65_536) }
-        if let v = m["learning_rate"] { a.learningRate = Float(try v.double(min: 0, max: 10, minExclusive: true)) }
-        if let v = m["weight_learning_rate"] { a.weightLearningRate = Float(try v.double(min: 0, max: 10, minExclusive: true)) }
-        if let v = m["mask_learning_rate"] { a.maskLearningRate = Float(try v.double(min: 0, max: 10, minExclusive: true)) }
-        if let v = m["train_subset"] { a.trainSubset = try v.int(1...Int.max) }
-        if let v = m["recalibration_batches"] { a.recalibrationBatches = try v.int(0...100_000) }
-        if let v = m["beta"] { a.beta = Float(try v.double(min: 0, max: 1e6, minExclusive: true)) }
-        if let v = m["beta_final"] { a.betaFinal = Float(try v.double(min: 0, max: 1e6, minExclusive: true)) }
-        if let v = m["temperature"] { a.temperature = Float(try v.double(min: 0, max: 1e6, minExclusive: true)) }
-        if let v = m["freeze_batch_norm"] { a.freezeBatchNorm = try v.bool() }
+        var a = AdaptOptions()
+        for (name, setting) in AdaptOptions.settings {
+            guard let v = m[snakeCase(name)] else { continue }
+            switch setting {
+            case let .count(path, _): a[keyPath: path] = try v.int(Int.min...Int.max)
+            case let .optionalCount(path, _): a[keyPath: path] = try v.int(Int.min...Int.max)
+            case let .positive(path, _): a[keyPath: path] = Float(try v.double(min: -.infinity, max: .infinity))
+            case let .optionalPositive(path, _): a[keyPath: path] = Float(try v.double(min: -.infinity, max: .infinity))
+            case let .flag(path): a[keyPath: path] = try v.bool()
+            }
+            do { try a.validate() } catch {
+                guard case let .invalidOption(_, value, expected) = error else { throw error }
+                throw v.error("\(value) is out of range; expected \(expected)")
+            }
+        }
         return a
     }
 

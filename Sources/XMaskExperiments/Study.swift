@@ -20,38 +20,8 @@ public struct StudyPlan: Codable, Sendable, Equatable {
         }
     }
 
-    /// Settings every task of the study shares (the options of ``AdaptConfig`` and the
-    /// Gumbel-Sigmoid schedule of ``MaskConfig``); defaults are theirs.
-    public struct AdaptOptions: Codable, Sendable, Equatable {
-        public var steps: Int
-        public var batchSize: Int
-        public var learningRate: Float
-        /// FineTune's weights and XMA2's re-programmed PEs.
-        public var weightLearningRate: Float
-        /// nil: the method's default (``AdaptConfig/defaultMaskLearningRate``).
-        public var maskLearningRate: Float?
-        public var trainSubset: Int?
-        public var recalibrationBatches: Int
-        public var beta: Float
-        public var betaFinal: Float
-        public var temperature: Float
-        public var freezeBatchNorm: Bool
-
-        public init() {
-            let a = AdaptConfig(task: "", data: "", mask: MaskConfig(method: .xbm))
-            steps = a.steps
-            batchSize = a.batchSize
-            learningRate = a.learningRate
-            weightLearningRate = a.weightLearningRate
-            maskLearningRate = a.maskLearningRate
-            trainSubset = a.trainSubset
-            recalibrationBatches = a.recalibrationBatches
-            beta = a.mask.beta
-            betaFinal = a.mask.betaFinal
-            temperature = a.mask.temperature
-            freezeBatchNorm = a.mask.freezeBatchNorm
-        }
-    }
+    /// Settings every task of the study shares (the experiment file's `adapt:` section).
+    public typealias AdaptOptions = XMaskExperiments.AdaptOptions
 
     public var name: String = "study"
     /// How the backbone is trained; with ``backboneSource`` only its model and data are used.
@@ -68,11 +38,11 @@ public struct StudyPlan: Codable, Sendable, Equatable {
     /// Seed of the backbone and of every task (head init, mask noise, shuffling).
     public var seed: UInt64 = 1
 
-    public init(backbone: PretrainConfig, tasks: [TaskSpec], methods: [AdaptationMethod], steps: Int) {
+    public init(backbone: PretrainConfig, tasks: [TaskSpec], methods: [AdaptationMethod], adapt: AdaptOptions = AdaptOptions()) {
         self.backbone = backbone
         self.tasks = tasks
         self.methods = methods
-        self.adapt.steps = steps
+        self.adapt = adapt
     }
 
     /// The geometry the backbone is programmed with: the preset's, with the backbone's precisions.
@@ -89,23 +59,11 @@ public struct StudyPlan: Codable, Sendable, Equatable {
 
     /// What one (task, method) pair trains with.
     public func adaptConfig(task: TaskSpec, method: AdaptationMethod) -> AdaptConfig {
-        var mask = MaskConfig(method: method)
-        mask.beta = adapt.beta
-        mask.betaFinal = adapt.betaFinal
-        mask.temperature = adapt.temperature
-        mask.freezeBatchNorm = adapt.freezeBatchNorm
-        var config = AdaptConfig(task: Self.taskName(task.name, method), data: task.data, mask: mask)
-        config.steps = adapt.steps
-        config.batchSize = adapt.batchSize
-        config.learningRate = adapt.learningRate
-        config.weightLearningRate = adapt.weightLearningRate
+        var options = adapt
         // A study-wide mask learning rate applies to the methods that have masks.
-        if case .fineTune = method {} else { config.maskLearningRate = adapt.maskLearningRate }
-        config.trainSubset = adapt.trainSubset
-        config.recalibrationBatches = adapt.recalibrationBatches
-        config.classes = task.classes
-        config.seed = seed
-        return config
+        if case .fineTune = method { options.maskLearningRate = nil }
+        return AdaptConfig(task: Self.taskName(task.name, method), data: task.data, method: method, classes: task.classes,
+                           seed: seed, options: options)
     }
 
     /// Checks everything that can be checked without data: backbone, geometry, every task's
@@ -281,7 +239,7 @@ public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = S
             if let entry = bundle.manifest.tasks.first(where: { $0.name == config.task }) {
                 var differs: [String] = []
                 if entry.config != config.mask { differs.append("method options") }
-                if entry.metrics.trainSteps != config.steps { differs.append("steps \(entry.metrics.trainSteps) vs \(config.steps)") }
+                if entry.metrics.trainSteps != config.options.steps { differs.append("steps \(entry.metrics.trainSteps) vs \(config.options.steps)") }
                 if entry.seed != config.seed { differs.append("seed \(entry.seed) vs \(config.seed)") }
                 if entry.data != config.data { differs.append("data \(entry.data) vs \(config.data)") }
                 if !differs.isEmpty {

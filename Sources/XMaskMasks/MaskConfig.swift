@@ -16,17 +16,22 @@ public struct MaskConfig: Sendable, Equatable, Codable {
     /// Initial real column mask (XBM/XMA/XMA2): keep-probability σ(β·init) at the start.
     public var columnMaskInitial: Float = 1
     /// Gumbel-Sigmoid β at the first step (XBM eq. 4).
-    public var beta: Float = 2
+    public var beta: Float = MaskConfig.defaultBeta
     /// β at the last step; β grows geometrically from ``beta`` so that training ends in the
     /// nearly deterministic regime evaluation uses (docs/architecture.md, "Training ends where evaluation starts").
-    public var betaFinal: Float = 50
+    public var betaFinal: Float = MaskConfig.defaultBetaFinal
     /// Gumbel-Sigmoid temperature T (XBM eq. 6).
-    public var temperature: Float = 1
+    public var temperature: Float = MaskConfig.defaultTemperature
     /// Keep batch norm frozen at the backbone's (otherwise each task trains its own affine
     /// parameters and statistics, which live in the digital periphery).
     public var freezeBatchNorm: Bool = false
 
     public init(method: AdaptationMethod) { self.method = method }
+
+    /// The Gumbel-Sigmoid schedule's defaults, which the adaptation options take over.
+    public static let defaultBeta: Float = 2
+    public static let defaultBetaFinal: Float = 50
+    public static let defaultTemperature: Float = 1
 
     /// XMA shift levels N in use (0 for XBM and the weight-wise methods).
     public var shiftLevels: Int {

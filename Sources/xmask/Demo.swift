@@ -32,7 +32,8 @@ struct Demo: ParsableCommand {
         backbone.seed = seed
         var plan = StudyPlan(backbone: backbone,
                              tasks: ["mnist", "animal-mnist", "optdigits"].map { StudyPlan.TaskSpec(name: $0, data: data($0)) },
-                             methods: AdaptationMethod.all(shiftLevels: 3, peFraction: 0.1), steps: steps)
+                             methods: AdaptationMethod.all(shiftLevels: 3, peFraction: 0.1))
+        plan.adapt.steps = steps
         plan.name = "demo"
         plan.seed = seed
         let outURL = URL(fileURLWithPath: out).standardizedFileURL

@@ -46,7 +46,7 @@ struct HW: ParsableCommand {
         if task.masks != nil && (task.columnSparsity != nil || task.weightSparsity != nil) {
             throw ValidationError("--masks gives the real masks; leave out --column-sparsity/--weight-sparsity")
         }
-        if task.masks != nil && task.method == "all" {
+        if task.masks != nil && task.method == .all {
             throw ValidationError("--masks holds one task of one method; --method all compares methods analytically")
         }
     }
@@ -85,7 +85,7 @@ struct HW: ParsableCommand {
             let columnSparsity = task.columnSparsity ?? 0
             let weightSparsity = task.weightSparsity ?? writeModel.defaultWeightSparsity ?? columnSparsity
             let activity = TaskActivity.uniform(columnSparsity: columnSparsity, weightSparsity: weightSparsity)
-            for method in try task.methods() {
+            for method in task.methods() {
                 reports.append(try model.report(network: shape, includeClassifier: network.includeClassifier, method: method,
                                                 activity: activity, inferences: inferences))
             }
@@ -101,7 +101,7 @@ struct HW: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = reports.count == 1 && task.method != "all" ? try encoder.encode(reports[0]) : try encoder.encode(["reports": reports])
+            let data = reports.count == 1 && task.method != .all ? try encoder.encode(reports[0]) : try encoder.encode(["reports": reports])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(HWText.report(reports, preset: preset, showLayers: !noLayers, elapsed: elapsed))
@@ -155,8 +155,8 @@ struct HWNetworkOptions: ParsableArguments {
 
 /// The hardware: preset, config file and per-field flags.
 struct HWHardwareOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Preset: \(HardwarePreset.all.map(\.name).joined(separator: ", ")) (default \(HardwarePreset.defaultName)).", valueName: "name"))
-    var preset: String?
+    @Option(help: ArgumentHelp("Preset (default \(HardwarePreset.defaultName)).", valueName: "name"))
+    var preset: PresetName?
     @Option(help: ArgumentHelp("JSON or YAML file overriding preset fields by name.", valueName: "file"))
     var config: String?
     @Option(help: "Array rows.") var rows: Int?
@@ -184,7 +184,7 @@ struct HWHardwareOptions: ParsableArguments {
     func resolvePreset() throws -> HardwarePreset {
         var fileConfig: HardwareConfig?
         if let path = config { fileConfig = try HardwareConfigFile.load(contentsOf: URL(fileURLWithPath: path)) }
-        var result = try HardwarePreset.named(preset ?? fileConfig?.presetName ?? HardwarePreset.defaultName)
+        var result = try preset?.preset ?? HardwarePreset.named(fileConfig?.presetName ?? HardwarePreset.defaultName)
         if let fileConfig { result = try fileConfig.apply(to: result) }
         var g = result.geometry
         if let rows { g.arrayRows = rows }
@@ -222,8 +222,8 @@ extension WriteModelKind: ExpressibleByArgument {}
 
 /// The task: method(s), sparsity or real masks, inferences.
 struct HWTaskOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Method: \(AdaptationMethod.names.joined(separator: ", ")), or all (default xbm; with --masks, the file's).", valueName: "name"))
-    var method: String?
+    @Option(help: ArgumentHelp("Method, or all (default xbm; with --masks, the file's).", valueName: "name"))
+    var method: MethodChoice?
     @Option(help: "XMA/XMA2 shift levels N (levels 0, 2^-N..1/2, 1).") var shiftLevels: Int = 3
     @Option(help: "XMA2 fraction P of PEs re-programmed with new weights.") var peFraction: Double = 0.1
     @Option(help: "Fraction of column-mask values that are 0 (XBM/XMA/XMA2 tier-2), uniform analytic model.")
@@ -235,11 +235,40 @@ struct HWTaskOptions: ParsableArguments {
     @Option(help: "M, inferences served per deployed task, for the (M·E_inf + E_reprog)/(M·E_inf) ratio of XMA2 Fig. 5 (default 1; the papers' M with --write-model papers).")
     var inferences: Int?
 
-    func methods() throws -> [AdaptationMethod] {
-        let name = method ?? "xbm"
-        if name.lowercased() == "all" {
-            return AdaptationMethod.all(shiftLevels: shiftLevels, peFraction: peFraction)
+    func methods() -> [AdaptationMethod] {
+        switch method ?? .one(.xbm) {
+        case .all: AdaptationMethod.all(shiftLevels: shiftLevels, peFraction: peFraction)
+        case let .one(kind): [kind.method(shiftLevels: shiftLevels, peFraction: peFraction)]
         }
-        return [try AdaptationMethod.parse(name, shiftLevels: shiftLevels, peFraction: peFraction)]
     }
+}
+
+/// `xmask hw --method`: one method, or all of them.
+enum MethodChoice: ExpressibleByArgument, Equatable {
+    case one(AdaptationMethod.Kind)
+    case all
+
+    init?(argument: String) {
+        if argument.lowercased() == "all" {
+            self = .all
+        } else if let kind = AdaptationMethod.Kind(parsing: argument) {
+            self = .one(kind)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { AdaptationMethod.names + ["all"] }
+}
+
+/// `--preset`: one of the built-in presets, by name.
+struct PresetName: ExpressibleByArgument {
+    var preset: HardwarePreset
+
+    init?(argument: String) {
+        guard let preset = try? HardwarePreset.named(argument) else { return nil }
+        self.preset = preset
+    }
+
+    static var allValueStrings: [String] { HardwarePreset.all.map(\.name) }
 }

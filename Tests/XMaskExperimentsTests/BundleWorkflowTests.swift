@@ -135,10 +135,10 @@ import XMaskTensor
 
 @Suite struct AdaptConfigTests {
     @Test func fineTuneRefusesAMaskLearningRate() {
-        var c = AdaptConfig(task: "t", data: "/nonexistent", mask: MaskConfig(method: .fineTune))
-        c.maskLearningRate = 1e-3
+        var c = AdaptConfig(task: "t", data: "/nonexistent", method: .fineTune, classes: 10, seed: 1)
+        c.options.maskLearningRate = 1e-3
         #expect(throws: ExperimentError.self) { try c.validate() }
-        c.maskLearningRate = nil
+        c.options.maskLearningRate = nil
         #expect(throws: Never.self) { try c.validate() }
     }
 }

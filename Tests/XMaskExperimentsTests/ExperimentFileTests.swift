@@ -98,7 +98,7 @@ private func goodFile(replacing line: Int? = nil, with text: String = "") -> Str
         #expect(plan.adapt.beta == StudyPlan.AdaptOptions().beta)
         #expect(file.out.path == root + "/runs/tiny")
         let config = plan.adaptConfig(task: plan.tasks[0], method: plan.methods[4])
-        #expect(config.task == "a-xma2-p0.2" && config.steps == 4 && config.seed == 7 && config.mask.betaFinal == 20 && config.classes == 3)
+        #expect(config.task == "a-xma2-p0.2" && config.options.steps == 4 && config.seed == 7 && config.mask.betaFinal == 20 && config.classes == 3)
     }
 
     @Test func unknownKeyNamesTheKeyAndItsLine() throws {

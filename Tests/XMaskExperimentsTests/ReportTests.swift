@@ -11,7 +11,7 @@ func sampleStudyResult() -> StudyResult {
     let backbone = PretrainConfig(model: ModelSpec(name: "resnet20", inChannels: 1, numClasses: 10, imageSize: 28), data: "/data/fashion-mnist", epochs: 12)
     let methods: [AdaptationMethod] = [.fineTune, .piggyback, .ksm, .xbm, .xma(shiftLevels: 3), .xma2(peFraction: 0.1, shiftLevels: 3), .xma2(peFraction: 0.2, shiftLevels: 3)]
     var plan = StudyPlan(backbone: backbone, tasks: [.init(name: "mnist", data: "/data/mnist"), .init(name: "optdigits", data: "/data/optdigits")],
-                         methods: methods, steps: 600)
+                         methods: methods)
     plan.name = "sample"
     plan.hardware.geometry.sparePEFraction = 0.4
     // method: (mask bytes, accuracy mnist, accuracy optdigits, inference µJ, re-programming µJ, re-programmed cells)

@@ -60,12 +60,11 @@ func makeTinyBundle(in scratch: ScratchDirectory, name: String = "bundle", epoch
 }
 
 func tinyAdaptConfig(task: String, data: URL, method: AdaptationMethod, steps: Int = 4) -> AdaptConfig {
-    var c = AdaptConfig(task: task, data: data.path, mask: MaskConfig(method: method))
-    c.steps = steps
-    c.batchSize = 16
-    c.recalibrationBatches = 2
-    c.classes = 3
-    return c
+    var options = AdaptOptions()
+    options.steps = steps
+    options.batchSize = 16
+    options.recalibrationBatches = 2
+    return AdaptConfig(task: task, data: data.path, method: method, classes: 3, seed: 1, options: options)
 }
 
 func fileBytes(_ url: URL) -> Data? { FileManager.default.contents(atPath: url.path) }

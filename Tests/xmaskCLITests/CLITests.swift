@@ -10,12 +10,14 @@ import Testing
         (["hw", "--model", "resnet20", "--write-model", "ideal"], "--write-model", "papers"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--beta", "0"], "--beta", "positive"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--beta-final", "nan"], "--beta-final", "positive"),
-        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--steps", "0"], "--steps", "≥ 1"),
-        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--batch-size=-2"], "--batch-size", "≥ 1"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--steps", "0"], "--steps", "1...10000000"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--batch-size=-2"], "--batch-size", "1...65536"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--train-subset", "0"], "--train-subset", "≥ 1"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--learning-rate", "nan"], "--learning-rate", "positive"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--classes", "1"], "--classes", "2..."),
-        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--recalibration-batches=-1"], "--recalibration-batches", "≥ 0"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--recalibration-batches=-1"], "--recalibration-batches", "0...100000"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbm", "--learning-rate", "11"], "--learning-rate", "at most 10"),
+        (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xbn"], "--method", "- xma2"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xma2", "--pe-fraction", "1.5"], "--pe-fraction", "0...1"),
         (["adapt", "--bundle", "b", "--task", "t", "--data", "d", "--method", "xma", "--shift-levels=-1"], "--shift-levels", "≥ 0"),
         (["pretrain", "--data", "d", "--out", "o", "--weight-decay", "nan"], "--weight-decay", "≥ 0"),
@@ -35,6 +37,8 @@ import Testing
         (["hw", "--spare-pe-fraction", "nan"], "--spare-pe-fraction", "0...1"),
         (["hw", "--zero-activations", "1.5"], "--zero-activations", "0...1"),
         (["hw", "--packing", "tight"], "--packing", "radix"),
+        (["hw", "--method", "xbn"], "--method", "- all"),
+        (["hw", "--preset", "xbm-7nm"], "--preset", "'neurosim-v1.5-22nm'"),
     ]
 
     @Test(arguments: bad.indices)
