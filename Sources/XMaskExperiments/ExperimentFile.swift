@@ -16,7 +16,8 @@ import Yams
 /// # or import a trained bundle's backbone instead of training one (no other backbone key then):
 /// # backbone: {from: ../results/fmnist-resnet20-q4}
 /// hardware: {preset: xbm-32nm, spare_pe_fraction: 0.4, rows: 72, cols: 72, cell_bits: 2,
-///            adc_bits: 5, columns_per_adc: 1, pe_rows: 2, pe_cols: 2, write_model: neurosim}  # or papers
+///            adc_bits: 5, columns_per_adc: 1, pe_array_rows: 2, pe_array_columns: 2,
+///            write_model: neurosim}  # or papers
 /// tasks:
 ///   - {name: mnist, data: ../../shared/data/mnist, classes: 10}
 /// methods: [finetune, piggyback, ksm, xbm, {xma: {shift_levels: 3}},
@@ -38,6 +39,8 @@ public struct ExperimentFile: Sendable {
     public var plan: StudyPlan
     /// The output bundle and report directory.
     public var out: URL
+    /// What the file should change but that still works (a deprecated key), with its line.
+    public var warnings: [String] = []
 
     /// Reads and checks `url`.
     /// - Parameter checkData: check every dataset directory now (exists, both splits, test images
@@ -65,7 +68,10 @@ enum ExperimentKeys {
     static let top = ["name", "seed", "out", "backbone", "hardware", "tasks", "methods", "adapt"]
     static let backbone = ["from", "model", "data", "classes", "epochs", "image_size", "channels", "bits", "edge_bits", "batch_size",
                            "learning_rate", "momentum", "weight_decay", "label_smoothing", "crop_padding", "flip", "train_subset"]
-    static let hardware = ["preset", "spare_pe_fraction", "rows", "cols", "cell_bits", "adc_bits", "columns_per_adc", "pe_rows", "pe_cols", "write_model"]
+    static let hardware = ["preset", "spare_pe_fraction", "rows", "cols", "cell_bits", "adc_bits", "columns_per_adc", "pe_array_rows", "pe_array_columns", "write_model",
+                                   "pe_rows", "pe_cols"]
+    /// Keys that still work under an old name: old → new.
+    static let renamed = ["pe_rows": "pe_array_rows", "pe_cols": "pe_array_columns"]
     static let task = ["name", "data", "classes"]
     static let adapt = AdaptOptions.settings.map { snakeCase($0.name) }
     static let xma = ["shift_levels"]
@@ -177,6 +183,7 @@ struct ExperimentFileParser {
     let file: String
     let directory: URL
     let checkData: Bool
+    var warnings: [String] = []
 
     func resolve(_ path: String) -> URL {
         let expanded = (path as NSString).expandingTildeInPath
@@ -203,7 +210,7 @@ struct ExperimentFileParser {
 
         let backboneNode = try top.required("backbone")
         let (backbone, backboneSource) = try parseBackbone(backboneNode)
-        let hardware = try top["hardware"].map(parseHardware) ?? HardwarePreset.xbm32nm
+        let hardware = try top["hardware"].map { try parseHardware($0) } ?? HardwarePreset.xbm32nm
         let bits = backbone.model.quantization?.weightBits ?? 32
         let spare = hardware.geometry.sparePEFraction
         let tasks = try top.required("tasks").list().map { try parseTask($0, backbone: backbone.model) }
@@ -234,7 +241,7 @@ struct ExperimentFileParser {
         do { try plan.validate() } catch {
             throw ExperimentFileError(file: file, line: nil, key: "", problem: "\(error)")
         }
-        return ExperimentFile(path: file, plan: plan, out: out)
+        return ExperimentFile(path: file, plan: plan, out: out, warnings: warnings)
     }
 
     func checkName(_ name: String, _ node: KeyedNode) throws {
@@ -283,8 +290,15 @@ struct ExperimentFileParser {
         return (config, nil)
     }
 
-    func parseHardware(_ node: KeyedNode) throws -> HardwarePreset {
+    /// The crossbar preset and geometry; a PE is `pe_array_rows × pe_array_columns` arrays
+    /// (``XMaskCrossbar/CrossbarGeometry/peArrayRows``; the old `pe_rows`/`pe_cols` still work, with a warning).
+    mutating func parseHardware(_ node: KeyedNode) throws -> HardwarePreset {
         let m = try node.mapping(keys: ExperimentKeys.hardware)
+        for (old, new) in ExperimentKeys.renamed.sorted(by: <) {
+            guard let v = m.entries.first(where: { $0.0 == old })?.1 else { continue }
+            if m.entries.contains(where: { $0.0 == new }) { throw v.error("give \(new) only (\(old) is its old name)") }
+            warnings.append(ExperimentFileError(file: file, line: v.line, key: v.key, problem: "deprecated; write \(new) (same meaning)").description)
+        }
         var preset = HardwarePreset.xbm32nm
         if let p = m["preset"] {
             let name = try p.string()
@@ -299,8 +313,8 @@ struct ExperimentFileParser {
         if let v = m["cell_bits"] { preset.geometry.cellBits = try v.int(1...8) }
         if let v = m["adc_bits"] { preset.geometry.adcBits = try v.int(1...16) }
         if let v = m["columns_per_adc"] { preset.geometry.columnsPerADC = try v.int(1...4096) }
-        if let v = m["pe_rows"] { preset.geometry.peArrayRows = try v.int(1...1024) }
-        if let v = m["pe_cols"] { preset.geometry.peArrayColumns = try v.int(1...1024) }
+        if let v = m["pe_array_rows"] ?? m["pe_rows"] { preset.geometry.peArrayRows = try v.int(1...1024) }
+        if let v = m["pe_array_columns"] ?? m["pe_cols"] { preset.geometry.peArrayColumns = try v.int(1...1024) }
         if let v = m["write_model"] {
             let name = try v.string()
             guard let kind = WriteModelKind(rawValue: name.lowercased()) else {

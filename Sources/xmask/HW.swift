@@ -43,6 +43,9 @@ struct HW: ParsableCommand {
         if network.classes != nil && !network.includeClassifier {
             throw ValidationError("--classes sizes the classifier head, which is mapped only with --include-classifier")
         }
+        if hardware.peGrid != nil && (hardware.peArrayRows != nil || hardware.peArrayColumns != nil) {
+            throw ValidationError("--pe-grid is the old spelling of --pe-array-rows/--pe-array-columns: give one")
+        }
         if task.masks != nil && (task.columnSparsity != nil || task.weightSparsity != nil) {
             throw ValidationError("--masks gives the real masks; leave out --column-sparsity/--weight-sparsity")
         }
@@ -56,7 +59,7 @@ struct HW: ParsableCommand {
     static let optionNames = kebabOptions(["cellBits", "weightBits", "activationBits", "adcBits", "sparePEFraction", "shiftLevels",
                                            "peFraction", "columnSparsity", "weightSparsity", "inferences", "imageSize", "classes"])
         .merging(["arrayRows": "--rows", "arrayColumns": "--cols", "columnsPerADC": "--columns-per-adc",
-                  "peArrayRows": "--pe-grid", "peArrayColumns": "--pe-grid", "pipelineSpeedUp": "--pipeline-speedup",
+                  "peArrayRows": "--pe-array-rows", "peArrayColumns": "--pe-array-columns", "pipelineSpeedUp": "--pipeline-speedup",
                   "ksmRealValueBits": "--ksm-real-bits", "maskPacking": "--packing"]) { a, _ in a }
 
     func run() throws {
@@ -166,7 +169,9 @@ struct HWHardwareOptions: ParsableArguments {
     @Option(help: "Bits per activation (bit-serial input planes).") var activationBits: Int?
     @Option(help: "ADC resolution in bits.") var adcBits: Int?
     @Option(name: .customLong("columns-per-adc"), help: "Cell columns sharing one ADC.") var columnsPerADC: Int?
-    @Option(name: .customLong("pe-grid"), help: ArgumentHelp("Arrays per PE as ROWSxCOLS, e.g. 2x2.", valueName: "RxC"))
+    @Option(help: "Arrays per PE along the unrolled rows (K).") var peArrayRows: Int?
+    @Option(help: "Arrays per PE along the output channels.") var peArrayColumns: Int?
+    @Option(name: .customLong("pe-grid"), help: ArgumentHelp("Deprecated: --pe-array-rows R --pe-array-columns C.", valueName: "RxC", visibility: .hidden))
     var peGrid: String?
     @Option(name: .customLong("zero-activations"), help: "Fraction of activations that are 0 (random otherwise): sets the input-bit density the word-line energy scales with.")
     var zeroActivations: Double?
@@ -201,9 +206,12 @@ struct HWHardwareOptions: ParsableArguments {
         if let peGrid {
             let parts = peGrid.lowercased().split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2 else { throw CrossbarError.invalidField(field: "--pe-grid", value: peGrid, expected: "ROWSxCOLS, e.g. 2x2") }
+            FileHandle.standardError.write(Data("warning: --pe-grid is deprecated; write --pe-array-rows \(parts[0]) --pe-array-columns \(parts[1])\n".utf8))
             g.peArrayRows = parts[0]
             g.peArrayColumns = parts[1]
         }
+        if let peArrayRows { g.peArrayRows = peArrayRows }
+        if let peArrayColumns { g.peArrayColumns = peArrayColumns }
         result.geometry = g
         if let writeModel { result.technology.writeModel = writeModel }
         if let zeroActivations {

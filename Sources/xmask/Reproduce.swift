@@ -28,6 +28,7 @@ struct Reproduce: ParsableCommand {
     func run() throws {
         let fileURL = URL(fileURLWithPath: file)
         let experiment = try ExperimentFile.load(fileURL)
+        for warning in experiment.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let outURL = out.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? experiment.out
         let plan = experiment.plan
         if check {

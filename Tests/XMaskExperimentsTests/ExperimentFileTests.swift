@@ -115,6 +115,22 @@ private func goodFile(replacing line: Int? = nil, with text: String = "") -> Str
         #expect(option.key == "methods[2].xma.pe_fraction" && option.line == 21)
     }
 
+    /// A PE's arrays are `pe_array_rows × pe_array_columns` (the geometry's `peArrayRows`); the
+    /// old `pe_rows`/`pe_cols` still work, with a warning naming the line.
+    @Test func peArraysAreSpelledLikeTheGeometry() throws {
+        let folder = try ExperimentFolder()
+        let file = try folder.parse(goodFile(replacing: 12, with: "  spare_pe_fraction: 0.2\n  pe_array_rows: 3\n  pe_array_columns: 1"))
+        #expect(file.plan.geometry.peArrayRows == 3 && file.plan.geometry.peArrayColumns == 1 && file.warnings.isEmpty)
+        let old = try folder.parse(goodFile(replacing: 12, with: "  spare_pe_fraction: 0.2\n  pe_rows: 3\n  pe_cols: 1"))
+        #expect(old.plan.geometry == file.plan.geometry)
+        #expect(old.warnings.count == 2)
+        #expect(old.warnings.contains { $0.hasSuffix("study.yaml:13: hardware.pe_rows: deprecated; write pe_array_rows (same meaning)") })
+        #expect(old.warnings.contains { $0.hasSuffix("study.yaml:14: hardware.pe_cols: deprecated; write pe_array_columns (same meaning)") })
+        let both = try folder.error(goodFile(replacing: 12, with: "  spare_pe_fraction: 0.2\n  pe_rows: 3\n  pe_array_rows: 3"))
+        #expect(both.key == "hardware.pe_rows" && both.line == 13 && both.problem.contains("give pe_array_rows only"))
+        #expect(try folder.parse(goodFile()).warnings.isEmpty)
+    }
+
     @Test func hardwareWriteModelIsReadAndChecked() throws {
         let folder = try ExperimentFolder()
         #expect(try folder.parse(goodFile()).plan.hardware.technology.writeModel == .neurosim)

@@ -104,6 +104,21 @@ import Testing
 
 /// `xmask hw` prints with the reports' formats (digit grouping, SI byte units "kB").
 @Suite struct HWOutputTests {
+    /// `--pe-array-rows/--pe-array-columns` set the geometry's `peArrayRows/peArrayColumns`; the
+    /// old `--pe-grid RxC` still works, with a warning.
+    @Test func peArraysAreSpelledLikeTheGeometry() throws {
+        let new = try xmask(["hw", "--model", "resnet20", "--pe-array-rows", "1", "--pe-array-columns", "3", "--json"])
+        #expect(new.status == 0, "\(new.stderr)")
+        #expect(new.stdout.contains("\"peArrayColumns\" : 3") && new.stdout.contains("\"peArrayRows\" : 1"))
+        let old = try xmask(["hw", "--model", "resnet20", "--pe-grid", "1x3", "--json"])
+        #expect(old.status == 0 && old.stdout == new.stdout)
+        #expect(old.stderr.contains("--pe-grid is deprecated; write --pe-array-rows 1 --pe-array-columns 3"))
+        let both = try xmask(["hw", "--model", "resnet20", "--pe-grid", "1x3", "--pe-array-rows", "1"])
+        #expect(both.status != 0 && both.stderr.contains("--pe-grid"))
+        let bad = try xmask(["hw", "--pe-array-rows", "0"])
+        #expect(bad.status != 0 && !bad.signalled && bad.stderr.contains("--pe-array-rows"))
+    }
+
     @Test func textUsesTheReportFormats() throws {
         let r = try xmask(["hw", "--method", "xbm", "--no-layers"])
         #expect(r.status == 0, "\(r.stderr)")
