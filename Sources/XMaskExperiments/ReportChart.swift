@@ -12,22 +12,22 @@ public enum ReportChart {
     static let plotHeight = 300.0
     static let left = 84.0, right = 24.0
 
-    enum Scale: Equatable { case linear, log }
+    public enum Scale: Equatable, Sendable { case linear, log }
 
-    struct Series {
-        var name: String
-        var values: [Double?]
+    public struct Series {
+        public var name: String
+        public var values: [Double?]
         /// Per-bar colour overrides (bar charts), nil entries keep the series colour.
-        var colors: [String?]?
+        public var colors: [String?]?
 
-        init(name: String, values: [Double?], colors: [String?]? = nil) {
+        public init(name: String, values: [Double?], colors: [String?]? = nil) {
             self.name = name
             self.values = values
             self.colors = colors
         }
     }
 
-    struct ValueAxis {
+    public struct ValueAxis {
         var title: String
         var scale: Scale
         /// Tick label of a value.
@@ -36,7 +36,7 @@ public enum ReportChart {
         var minimum: Double?
         var maximum: Double?
 
-        init(title: String, scale: Scale = .linear, minimum: Double? = nil, maximum: Double? = nil, format: @escaping (Double) -> String) {
+        public init(title: String, scale: Scale = .linear, minimum: Double? = nil, maximum: Double? = nil, format: @escaping (Double) -> String) {
             self.title = title
             self.scale = scale
             self.minimum = minimum
@@ -164,7 +164,7 @@ public enum ReportChart {
     // MARK: Charts
 
     /// Vertical bars: one group per category, one bar per series in each group.
-    static func groupedBars(title: String, groups: [String], series: [Series], axis: ValueAxis, categoryTitle: String,
+    public static func groupedBars(title: String, groups: [String], series: [Series], axis: ValueAxis, categoryTitle: String,
                             valueLabel: (Double) -> String) -> String {
         let (legendSVG, legendHeight) = legend(series.map(\.name), top: 8, lines: false)
         let top = 8 + legendHeight + 14
@@ -203,7 +203,7 @@ public enum ReportChart {
     }
 
     /// Lines with markers over numeric x positions; `xTicks` label the x axis.
-    static func lines(title: String, x: [Double], xTicks: [(Double, String)], series: [Series], axis: ValueAxis, xTitle: String) -> String {
+    public static func lines(title: String, x: [Double], xTicks: [(Double, String)], series: [Series], axis: ValueAxis, xTitle: String) -> String {
         let (legendSVG, legendHeight) = legend(series.map(\.name), top: 8, lines: true)
         let top = 8 + legendHeight + 14
         let map = YMap(axis: axis, values: series.flatMap { $0.values.compactMap { $0 } }, top: top, height: plotHeight)

@@ -6,6 +6,8 @@ import XMaskCrossbar
 /// Which table of the study report a ``ReportTable`` is: the HTML page places tables by it.
 public enum ReportTableKind: Sendable, Equatable {
     case accuracy, cost, inferenceEnergy, totalEnergy, writeModels, forgetting, peSweep, sparsity, claims
+    /// `xmask hw`: per-layer mapping, one row per method, total/inference energy against M.
+    case hardwareLayers, hardwareMethods, hardwareTotalOverInferenceByM
 }
 
 public struct ReportTable: Sendable {
@@ -19,6 +21,20 @@ public struct ReportTable: Sendable {
     public var note: String?
     /// Every column holds text: left-aligned (otherwise every column but the first is numeric).
     public var textColumns = false
+    /// The text columns when they are not the first one alone (text rendering; `xmask hw`'s layer
+    /// table numbers its rows in column 0).
+    public var leftAlignedColumns: Set<Int>?
+}
+
+extension ReportTable {
+    public init(kind: ReportTableKind, title: String, header: [String], rows: [[String]], note: String? = nil,
+                leftAlignedColumns: Set<Int>? = nil) {
+        self.init(kind: kind, title: title, header: header, rows: rows, footerStart: nil, note: note, textColumns: false,
+                  leftAlignedColumns: leftAlignedColumns)
+    }
+
+    /// Whether column `c` holds text (left-aligned).
+    func isTextColumn(_ c: Int) -> Bool { textColumns || (leftAlignedColumns.map { $0.contains(c) } ?? (c == 0)) }
 }
 
 /// One claim of the method papers next to the same quantity computed from this study.

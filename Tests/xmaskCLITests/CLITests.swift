@@ -126,4 +126,16 @@ import Testing
         #expect(r.stdout.contains("339,968 bits = 42.5 kB"), "\(r.stdout)")
         #expect(!r.stdout.contains(" KB"))
     }
+
+    /// `--html` is the report layer's page: the methods table and charts of a study's report.html.
+    @Test func htmlIsTheReportLayersPage() throws {
+        let dir = try Scratch()
+        let file = dir.url.appendingPathComponent("hw.html")
+        let r = try xmask(["hw", "--model", "resnet20", "--method", "all", "--html", file.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let page = try String(contentsOf: file, encoding: .utf8)
+        #expect(page.hasPrefix("<!doctype html>") && !page.contains("<script"))
+        #expect(page.contains("<h3>Methods</h3>") && page.contains("<th>mask bytes</th>"))
+        #expect(page.components(separatedBy: "<svg").count - 1 == 5)
+    }
 }
