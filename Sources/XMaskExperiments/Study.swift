@@ -291,8 +291,8 @@ public struct StudyResult: Codable, Sendable {
 ///   - shard: run only this shard's cells (``StudyShard/contains(_:)``); the result records it,
 ///     and ``mergeStudyShards(_:plan:into:reporter:)`` joins the shards' outputs.
 ///   - sharedBackbone: a bundle whose backbone `out` imports instead of training one (the backbone
-///     every shard of a study shares; `xmask reproduce --backbone-only` makes it). Only for a
-///     study that trains its backbone: it must be that backbone (model and data).
+///     every shard of a study shares; `xmask reproduce --backbone-only` makes it). It must have
+///     the study's model and data, and for a study with `backbone.from`, that bundle's backbone.
 public func runStudy(_ plan: StudyPlan, out: URL, shard: StudyShard? = nil, sharedBackbone: URL? = nil,
                      reporter: ProgressReporter = SilentReporter()) throws -> StudyResult {
     var bundle = try prepareStudyBackbone(plan, out: out, sharedBackbone: sharedBackbone, reporter: reporter)
@@ -331,10 +331,13 @@ public func prepareStudyBackbone(_ plan: StudyPlan, out: URL, sharedBackbone: UR
     let geometry = plan.geometry
     let manifestPath = out.appendingPathComponent("bundle.json").path
     if let sharedBackbone, let from = plan.backboneSource {
-        throw ExperimentError.invalidOption(name: "backbone", value: sharedBackbone.path,
-                                            expected: "no shared backbone for a study that imports its own (backbone.from \(from))")
+        // A study that imports its backbone may still be given the shards' copy of it: the same bytes.
+        let (shared, own) = (try TaskBundle.open(sharedBackbone), try TaskBundle.open(URL(fileURLWithPath: from)))
+        guard shared.manifest.backbone.sha256 == own.manifest.backbone.sha256 else {
+            throw StudyError.staleBundle(path: sharedBackbone.path, item: "the shared backbone", differs: "not the backbone of backbone.from \(from) (SHA-256)")
+        }
     }
-    let source = try (plan.backboneSource.map { URL(fileURLWithPath: $0) } ?? sharedBackbone).map { try TaskBundle.open($0) }
+    let source = try (sharedBackbone ?? plan.backboneSource.map { URL(fileURLWithPath: $0) }).map { try TaskBundle.open($0) }
     if let sharedBackbone, let source {
         let b = source.manifest.backbone
         var differs: [String] = []

@@ -12,6 +12,11 @@ struct Reproduce: ParsableCommand {
         It is checked completely (keys, types, ranges, dataset directories) before anything is \
         trained. A finished backbone or task in the output bundle is reused, so an interrupted \
         run continues where it stopped; the same file and seed give the same numbers.
+
+        On a cluster: `--backbone-only --out B` trains the backbone once; `--shard K/N --backbone B \
+        --out S_K` (K = 0 … N−1, e.g. SLURM_ARRAY_TASK_ID) runs every N-th cell; `--merge S_0 … S_N−1 \
+        --out M` joins them into one bundle, results.json and report, refusing shards of another \
+        plan or backbone and missing or duplicate shards (Scripts/slurm/study-array.sh).
         """)
 
     @Argument(help: "Experiment file (YAML).") var file: String
@@ -21,7 +26,7 @@ struct Reproduce: ParsableCommand {
     var reportOnly = false
     @Option(help: ArgumentHelp("Run only shard K of N: every N-th cell (tasks × methods × seeds, in the file's order) from cell K; K is 0-based, as SLURM_ARRAY_TASK_ID with sbatch --array=0-(N-1). Each shard needs its own --out.", valueName: "K/N"))
     var shard: String?
-    @Option(help: ArgumentHelp("With --shard: import the backbone of this bundle (made by --backbone-only) instead of training one, so that every shard has the same backbone.", valueName: "dir"))
+    @Option(help: ArgumentHelp("With --shard: import the backbone of this bundle (made by --backbone-only) instead of training one, so that every shard has the same backbone (for a study with backbone.from: the same bytes as that one).", valueName: "dir"))
     var backbone: String?
     @Flag(help: "Only train (or import) the study's backbone into --out, for shards to share with --backbone.")
     var backboneOnly = false
