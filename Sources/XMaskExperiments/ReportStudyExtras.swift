@@ -106,8 +106,10 @@ extension StudyResult {
         let spread: Double = (costs.max() ?? 1) / max(costs.min() ?? 1, 1e-12)
         let log = spread > 30
         let format: (Double) -> String = { x in energy ? String(format: "%g", x) : ReportFormat.bytes(x) }
+        // A linear axis starts a little below the cheapest method, not at 0 (the costs may lie close together).
+        let low: Double = costs.min() ?? 0, high: Double = costs.max() ?? 1
         let xAxis = ReportChart.ValueAxis(title: energy ? "inference energy per image (µJ)" : "mask bytes per task", scale: log ? .log : .linear,
-                                          minimum: log ? nil : 0, format: format)
+                                          minimum: log ? nil : max(0, low - 0.1 * max(high - low, 0.01 * high)), format: format)
         let lowest: Double = points.map(\.accuracy).min() ?? 0
         let yAxis = ReportChart.ValueAxis(title: "mean test accuracy (%)", minimum: max(0, floor((lowest - 2) / 5) * 5), maximum: 100) { String(format: "%g", $0) }
         let marked: [(label: String, x: Double, y: Double, front: Bool)] = points.map { p in
@@ -190,16 +192,18 @@ extension StudyResult {
 }
 
 extension ReportChart {
-    /// Points with labels on numeric x and y axes; the points marked `front` are drawn filled and
+    /// Points on numeric x and y axes, one colour per point (named in the legend above); the points marked `front` are drawn filled and
     /// joined in x order by a step line (a Pareto front: the best accuracy for at most that cost).
     static func scatter(title: String, points: [(label: String, x: Double, y: Double, front: Bool)], xAxis: ValueAxis, yAxis: ValueAxis) -> String {
-        let top = 16.0
+        // The legend names the methods by colour (labels beside the points would collide).
+        let (legendSVG, legendHeight) = legend(points.map(\.label), top: 8, lines: false)
+        let top = 8 + legendHeight + 14
         let map = YMap(axis: yAxis, values: points.map(\.y), top: top, height: plotHeight)
         let plotRight = width - right - 150
         // x: the same tick rules as the value axes, mapped horizontally.
         let xmap = YMap(axis: xAxis, values: points.map(\.x), top: 0, height: 1)
         func px(_ v: Double) -> Double { left + 12 + (1 - xmap.y(v)) * (plotRight - left - 24) }
-        var body = valueAxis(map, axis: yAxis, plotRight: plotRight)
+        var body = legendSVG + valueAxis(map, axis: yAxis, plotRight: plotRight)
         let baseY = map.top + map.height
         for t in xmap.ticks {
             let x = px(t)
@@ -219,7 +223,6 @@ extension ReportChart {
             let color = palette[i % palette.count]
             let x = px(p.x), y = map.y(p.y)
             body += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(p.front ? "6" : "4.5")\" fill=\"\(p.front ? color : "#ffffff")\" stroke=\"\(color)\" stroke-width=\"2\"><title>\(escape(p.label)): \(escape(xAxis.format(p.x))), \(escape(yAxis.format(p.y))) %\(p.front ? " (on the front)" : "")</title></circle>"
-            body += "<text x=\"\(f(x + 8))\" y=\"\(f(y - 6 - Double(i % 2) * 10))\">\(escape(p.label))</text>"
         }
         body += "<text class=\"axis\" x=\"\(f((left + plotRight) / 2))\" y=\"\(f(baseY + 40))\" text-anchor=\"middle\">\(escape(xAxis.title + (xAxis.scale == .log ? " (log scale)" : "")))</text>"
         body += "<line x1=\"\(f(plotRight + 16))\" y1=\"\(f(top + 10))\" x2=\"\(f(plotRight + 40))\" y2=\"\(f(top + 10))\" stroke=\"#e15759\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
