@@ -102,7 +102,7 @@ extension StudyResult {
         let methods = methodLabels
         return ReportChart.groupedBars(
             title: "Test accuracy per task and method", groups: taskNames,
-            series: methods.map { m in ReportChart.Series(name: methodDescription(m), values: taskNames.map { t in cell(task: t, method: m).map { 100 * $0.accuracy } }) },
+            series: methods.map { m in ReportChart.Series(name: methodDescription(m), values: taskNames.map { t in seedMean(task: t, method: m, \.accuracy).map { 100 * $0 } }) },
             axis: ReportChart.ValueAxis(title: "test accuracy (%)", minimum: 0, maximum: 100) { String(format: "%g", $0) },
             categoryTitle: "task", valueLabel: { String(format: "%.1f", $0) })
     }
@@ -156,7 +156,7 @@ extension StudyResult {
         let labels = (methodLabels.contains("xma") ? ["xma"] : []) + xma2Labels
         guard !xma2Labels.isEmpty else { return nil }
         let ps = labels.map { 100 * (cells(method: $0).first?.peFraction ?? 0) }
-        var series = taskNames.map { t in ReportChart.Series(name: t, values: labels.map { m in cell(task: t, method: m).map { 100 * $0.accuracy } }) }
+        var series = taskNames.map { t in ReportChart.Series(name: t, values: labels.map { m in seedMean(task: t, method: m, \.accuracy).map { 100 * $0 } }) }
         if taskNames.count > 1 { series.append(ReportChart.Series(name: "mean over tasks", values: labels.map { m in mean(m, \.accuracy).map { 100 * $0 } })) }
         let values = series.flatMap { $0.values.compactMap { $0 } }
         let lo = max(0, floor(((values.min() ?? 0) - 2) / 5) * 5)
