@@ -8,6 +8,7 @@ import Yams
 /// ```yaml
 /// name: small                      # default: the file's name
 /// seed: 1
+/// seeds: [1, 2, 3]                 # default: [seed]; every task × method is learned once per seed
 /// out: runs/small                  # default: runs/NAME
 /// backbone: {model: resnet20, data: ../../shared/data/fashion-mnist, epochs: 12, image_size: 28,
 ///            channels: 1, bits: 4, edge_bits: 8, batch_size: 128, learning_rate: 0.05,
@@ -65,7 +66,7 @@ public struct ExperimentFile: Sendable {
 
 /// The keys of each section, in the order the documentation lists them.
 enum ExperimentKeys {
-    static let top = ["name", "seed", "out", "backbone", "hardware", "tasks", "methods", "adapt"]
+    static let top = ["name", "seed", "seeds", "out", "backbone", "hardware", "tasks", "methods", "adapt"]
     static let backbone = ["from", "model", "data", "classes", "epochs", "image_size", "channels", "bits", "edge_bits", "batch_size",
                            "learning_rate", "momentum", "weight_decay", "label_smoothing", "crop_padding", "flip", "train_subset"]
     static let hardware = ["preset", "spare_pe_fraction", "rows", "cols", "cell_bits", "adc_bits", "columns_per_adc", "pe_array_rows", "pe_array_columns", "write_model",
@@ -207,6 +208,7 @@ struct ExperimentFileParser {
         let name = try top["name"]?.string() ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         if let n = top["name"] { try checkName(name, n) }
         let seed = try top["seed"].map { UInt64(try $0.int(0...Int.max)) } ?? 1
+        let seeds = try top["seeds"].map(parseSeeds)
 
         let backboneNode = try top.required("backbone")
         let (backbone, backboneSource) = try parseBackbone(backboneNode)
@@ -233,6 +235,7 @@ struct ExperimentFileParser {
         var plan = StudyPlan(backbone: backbone, tasks: tasks, methods: methods)
         plan.name = name
         plan.seed = seed
+        plan.seeds = seeds
         plan.hardware = hardware
         plan.backbone.seed = seed
         plan.backboneSource = backboneSource
@@ -242,6 +245,19 @@ struct ExperimentFileParser {
             throw ExperimentFileError(file: file, line: nil, key: "", problem: "\(error)")
         }
         return ExperimentFile(path: file, plan: plan, out: out, warnings: warnings)
+    }
+
+    /// `seeds`: a non-empty list of distinct seeds (the backbone keeps `seed`).
+    func parseSeeds(_ node: KeyedNode) throws -> [UInt64] {
+        let items = try node.list()
+        if items.isEmpty { throw node.error("expected at least one seed, e.g. [1, 2, 3]") }
+        var seeds: [UInt64] = []
+        for item in items {
+            let s = UInt64(try item.int(0...Int.max))
+            if seeds.contains(s) { throw item.error("seed \(s) is listed twice") }
+            seeds.append(s)
+        }
+        return seeds
     }
 
     func checkName(_ name: String, _ node: KeyedNode) throws {

@@ -6,6 +6,8 @@ import XMaskCrossbar
 /// Which table of the study report a ``ReportTable`` is: the HTML page places tables by it.
 public enum ReportTableKind: Sendable, Equatable {
     case accuracy, cost, inferenceEnergy, totalEnergy, writeModels, forgetting, peSweep, sparsity, claims
+    /// Accuracy over seeds (studies with several), the Pareto fronts, the accuracy matrices.
+    case seeds, pareto, accuracyMatrix
     /// `xmask hw`: per-layer mapping, one row per method, total/inference energy against M.
     case hardwareLayers, hardwareMethods, hardwareTotalOverInferenceByM
 }
@@ -129,9 +131,12 @@ extension StudyResult {
 
     /// Every table of the report, in order.
     public func reportTables() -> [ReportTable] {
-        var tables = [accuracyTable(), costTable(), energyTable(total: false), energyTable(total: true)]
+        var tables = [accuracyTable()]
+        if let seeds = seedTable() { tables.append(seeds) }
+        tables += [costTable(), paretoTable(), energyTable(total: false), energyTable(total: true)]
         if let byM = writeModelTable() { tables.append(byM) }
         tables.append(forgettingTable())
+        tables += accuracyMatrixTables()
         if let sweep = peSweepTable() { tables.append(sweep) }
         tables += sparsityTables()
         tables.append(claimsTable())
@@ -141,9 +146,9 @@ extension StudyResult {
     /// XBM Table I / III, XMA2 Table 3: rows = tasks, columns = methods; footer rows as the papers'.
     func accuracyTable() -> ReportTable {
         let methods = methodLabels
-        var rows: [[String]] = taskNames.map { t in [t] + methods.map { m in cell(task: t, method: m).map { ReportFormat.percent($0.accuracy) } ?? "—" } }
+        var rows: [[String]] = taskNames.map { t in [t] + methods.map { m in accuracyText(task: t, method: m) } }
         let footer = rows.count
-        rows.append(["mean accuracy (%)"] + methods.map { m in mean(m, \.accuracy).map(ReportFormat.percent) ?? "—" })
+        rows.append(["mean accuracy (%)"] + methods.map(meanAccuracyText))
         rows.append(["mask bytes per task"] + methods.map { m in mean(m) { Double($0.maskBytes) }.map { ReportFormat.grouped(Int($0.rounded())) } ?? "—" })
         rows.append(["inference µJ / image"] + methods.map { m in mean(m, \.inferenceEnergyMicrojoules).map(ReportFormat.significant) ?? "—" })
         rows.append(["total µJ / image (with re-programming)"] + methods.map { m in mean(m, \.totalEnergyPerImageMicrojoules).map(ReportFormat.significant) ?? "—" })
@@ -179,7 +184,7 @@ extension StudyResult {
         let methods = methodLabels
         let rows: [[String]] = taskNames.map { t in
             [t] + methods.map { m in
-                cell(task: t, method: m).map { ReportFormat.significant(total ? $0.totalEnergyMicrojoules : $0.inferenceEnergyMicrojoules) } ?? "—"
+                seedMean(task: t, method: m) { total ? $0.totalEnergyMicrojoules : $0.inferenceEnergyMicrojoules }.map(ReportFormat.significant) ?? "—"
             }
         }
         return total
@@ -242,8 +247,8 @@ extension StudyResult {
         let rows: [[String]] = withXMA.map { m in
             let p = cells(method: m).first?.peFraction
             let first: String = p.map { String(format: "%g %%", 100 * $0) } ?? "0 % (\(methodDescription(m)))"
-            let accuracies: [String] = tasks.map { t in cell(task: t, method: m).map { ReportFormat.percent($0.accuracy) } ?? "—" }
-            let meanAccuracy: String = mean(m, \.accuracy).map(ReportFormat.percent) ?? "—"
+            let accuracies: [String] = tasks.map { t in accuracyText(task: t, method: m) }
+            let meanAccuracy: String = meanAccuracyText(method: m)
             let bytes: String = mean(m) { Double($0.maskBytes) }.map { ReportFormat.grouped(Int($0.rounded())) } ?? "—"
             let cellsText: String = mean(m) { Double($0.reprogrammedCells) }.map { ReportFormat.grouped(Int($0.rounded())) } ?? "—"
             let ratio: String = mean(m, \.totalOverInferenceEnergy).map { String(format: "%.4f", $0) } ?? "—"
@@ -409,6 +414,9 @@ extension StudyResult {
                     textColumns: true)
     }
 
+    /// A directory as a report names it: its last component, never a path of the machine.
+    func reportPathName(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
+
     /// Settings and provenance, as label–value pairs.
     public func settingsList() -> [(String, String)] {
         let b = plan.backbone
@@ -416,13 +424,13 @@ extension StudyResult {
         let a = plan.adapt
         var items: [(String, String)] = [
             ("backbone", "\(b.model.name), \(b.model.quantization.map { "\($0.weightBits)-bit weights and activations (first/last layer \($0.firstLayerBits)-bit)" } ?? "full precision"), \(b.model.imageSize)×\(b.model.imageSize)×\(b.model.inChannels), on \(backbone.task)" + (backbone.testAccuracy.map { ", test accuracy \(ReportFormat.percent($0)) %" } ?? "")),
-            ("backbone training", plan.backboneSource.map { "imported from the bundle \($0) (not trained by this study)" }
+            ("backbone training", plan.backboneSource.map { "imported from the bundle \(reportPathName($0)) (not trained by this study)" }
                 ?? "\(b.epochs) epochs, batch \(b.batchSize), SGD lr \(formatNumber(Double(b.learningRate))), crop padding \(b.cropPadding), flip \(b.horizontalFlip ? "on" : "off")" + (b.trainSubset.map { ", \($0) training images" } ?? "")),
             ("tasks", plan.tasks.map { "\($0.name) (\($0.classes) classes)" }.joined(separator: ", ")),
             ("adaptation", "\(a.steps) steps, batch \(a.batchSize), head/BN lr \(formatNumber(Double(a.learningRate))), weight lr \(formatNumber(Double(a.weightLearningRate))), mask lr \(a.maskLearningRate.map { formatNumber(Double($0)) } ?? "per method"), β \(formatNumber(Double(a.beta)))→\(formatNumber(Double(a.betaFinal))), T \(formatNumber(Double(a.temperature))), BN re-estimation \(a.recalibrationBatches) batches" + (a.trainSubset.map { ", \($0) training images" } ?? "") + (a.freezeBatchNorm ? ", batch norm frozen" : "")),
             ("hardware", "\(plan.hardware.name): \(g.arrayRows)×\(g.arrayColumns) arrays, \(g.cellBits)-bit cells, \(g.weightBits)-bit weights, \(g.activationBits)-bit activations, \(g.adcBits)-bit ADC, PE \(g.peArrayRows)×\(g.peArrayColumns) arrays, spare PEs \(formatNumber(100 * g.sparePEFraction)) %"),
-            ("seed", "\(plan.seed)"),
-            ("bundle", bundle),
+            ("seed", plan.cellSeeds.count > 1 ? "\(plan.seed) (backbone); tasks: \(plan.cellSeeds.map(String.init).joined(separator: ", "))" : "\(plan.seed)"),
+            ("bundle", "\(reportPathName(bundle)) (the output directory's name; results.json → bundle has its path)"),
         ]
         if let p = provenance {
             items.append(("ran on", "\(p.machine), xmask \(p.xmaskVersion), commit \(p.commit ?? "unknown")"))

@@ -2,8 +2,10 @@ import Foundation
 import XMaskCrossbar
 import XMaskMasks
 
-/// A multi-task study: one backbone, several tasks, several methods; every (task, method) pair
-/// becomes a bundle task named `TASK-LABEL` (``methodLabel(_:)``: `mnist-xbm`, `mnist-xma2-p0.2`).
+/// A multi-task study: one backbone, several tasks, several methods and (``seeds``) one or more
+/// seeds; every (task, method, seed) cell becomes a bundle task named `TASK-LABEL`
+/// (``methodLabel(_:)``: `mnist-xbm`, `mnist-xma2-p0.2`), with `-sSEED` when the study has
+/// more than one seed (`mnist-xbm-s2`).
 /// A finished backbone and finished tasks in the output bundle are reused, so an interrupted
 /// study resumes where it stopped (`xmask reproduce`, `xmask demo`).
 public struct StudyPlan: Codable, Sendable, Equatable {
@@ -37,6 +39,9 @@ public struct StudyPlan: Codable, Sendable, Equatable {
     public var adapt = AdaptOptions()
     /// Seed of the backbone and of every task (head init, mask noise, shuffling).
     public var seed: UInt64 = 1
+    /// The seeds every (task, method) pair is learned with, one cell each; nil: ``seed`` alone.
+    /// The backbone is trained once, with ``seed``.
+    public var seeds: [UInt64]? = nil
 
     public init(backbone: PretrainConfig, tasks: [TaskSpec], methods: [AdaptationMethod], adapt: AdaptOptions = AdaptOptions()) {
         self.backbone = backbone
@@ -57,13 +62,37 @@ public struct StudyPlan: Codable, Sendable, Equatable {
     /// The bundle task of `task` learned with `method`.
     public static func taskName(_ task: String, _ method: AdaptationMethod) -> String { "\(task)-\(methodLabel(method))" }
 
-    /// What one (task, method) pair trains with.
-    public func adaptConfig(task: TaskSpec, method: AdaptationMethod) -> AdaptConfig {
+    /// The seeds of the cells: ``seeds``, or ``seed`` alone.
+    public var cellSeeds: [UInt64] { seeds ?? [seed] }
+
+    /// The bundle task of one cell: ``taskName(_:_:)``, with `-sSEED` when the study has several seeds.
+    public func taskName(_ task: String, _ method: AdaptationMethod, seed: UInt64) -> String {
+        cellSeeds.count > 1 ? "\(Self.taskName(task, method))-s\(seed)" : Self.taskName(task, method)
+    }
+
+    /// One (task, method, seed) cell of the study.
+    public struct Cell: Sendable, Equatable {
+        public var task: TaskSpec
+        public var method: AdaptationMethod
+        public var seed: UInt64
+        /// Its bundle task.
+        public var name: String
+    }
+
+    /// Every cell in the study's fixed order: tasks, then methods, then seeds (the order of the
+    /// bundle and of results.json; ``StudyShard`` numbers the cells in it).
+    public var cells: [Cell] {
+        tasks.flatMap { t in methods.flatMap { m in cellSeeds.map { s in Cell(task: t, method: m, seed: s, name: taskName(t.name, m, seed: s)) } } }
+    }
+
+    /// What one (task, method) pair trains with; `seed` (default ``seed``) is the cell's.
+    public func adaptConfig(task: TaskSpec, method: AdaptationMethod, seed cellSeed: UInt64? = nil) -> AdaptConfig {
         var options = adapt
         // A study-wide mask learning rate applies to the methods that have masks.
         if case .fineTune = method { options.maskLearningRate = nil }
-        return AdaptConfig(task: Self.taskName(task.name, method), data: task.data, method: method, classes: task.classes,
-                           seed: seed, options: options)
+        let cellSeed = cellSeed ?? seed
+        return AdaptConfig(task: taskName(task.name, method, seed: cellSeed), data: task.data, method: method,
+                           classes: task.classes, seed: cellSeed, options: options)
     }
 
     /// Checks everything that can be checked without data: backbone, geometry, every task's
@@ -89,6 +118,12 @@ public struct StudyPlan: Codable, Sendable, Equatable {
                                                     expected: "at most the spare-PE fraction \(formatNumber(geometry.sparePEFraction))")
             }
             for t in tasks { try adaptConfig(task: t, method: m).validate(weightBits: geometry.weightBits) }
+        }
+        if let seeds {
+            guard !seeds.isEmpty else { throw ExperimentError.invalidOption(name: "seeds", value: "[]", expected: "at least one seed") }
+            guard Set(seeds).count == seeds.count else {
+                throw ExperimentError.invalidOption(name: "seeds", value: seeds.map(String.init).joined(separator: ", "), expected: "each seed once")
+            }
         }
     }
 }
@@ -156,6 +191,8 @@ public struct StudyCell: Codable, Sendable, Equatable {
     /// Re-programming energy and total / inference at M = 1 … 10⁶ under each write model
     /// (NeuroSim's and the papers'); nil in studies made before there were two.
     public var writeModels: [WriteModelEstimate]? = nil
+    /// The seed the cell was learned with; nil in studies made before studies had seeds (``StudyPlan/seed`` then).
+    public var seed: UInt64? = nil
     /// M · inference energy + re-programming energy.
     public var totalEnergyMicrojoules: Double { Double(inferences) * inferenceEnergyMicrojoules + reprogrammingEnergyMicrojoules }
     /// Inference energy per image with the re-programming energy spread over M images.
@@ -173,6 +210,8 @@ public struct StudyBackbone: Codable, Sendable, Equatable {
     public var fileBytes: Int
     /// Bytes of the quantized weights as programmed on the crossbars.
     public var programmedBytes: Int
+    /// SHA-256 of the backbone file (shards of a study must share it); nil in older studies.
+    public var sha256: String? = nil
 }
 
 /// Everything a study's report shows; `results.json` is this value.
@@ -184,6 +223,8 @@ public struct StudyResult: Codable, Sendable {
     public var forgetting: [TaskEvaluation]
     public var bundle: String
     public var provenance: StudyProvenance?
+    /// The shard of the cells this result holds; nil for a whole study (run or merged).
+    public var shard: StudyShard? = nil
 
     public init(plan: StudyPlan, backbone: StudyBackbone, cells: [StudyCell], forgetting: [TaskEvaluation], bundle: String,
                 provenance: StudyProvenance? = nil) {
@@ -205,13 +246,68 @@ public struct StudyResult: Codable, Sendable {
 
 /// Runs a ``StudyPlan`` into the bundle directory `out`, then re-evaluates every task
 /// (forgetting) and collects each task's hardware cost.
-public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = SilentReporter()) throws -> StudyResult {
+/// - Parameters:
+///   - shard: run only this shard's cells (``StudyShard/contains(_:)``); the result records it,
+///     and ``mergeStudyShards(_:plan:into:reporter:)`` joins the shards' outputs.
+///   - sharedBackbone: a bundle whose backbone `out` imports instead of training one (the backbone
+///     every shard of a study shares; `xmask reproduce --backbone-only` makes it). It must have
+///     the study's model and data, and for a study with `backbone.from`, that bundle's backbone.
+public func runStudy(_ plan: StudyPlan, out: URL, shard: StudyShard? = nil, sharedBackbone: URL? = nil,
+                     reporter: ProgressReporter = SilentReporter()) throws -> StudyResult {
+    var bundle = try prepareStudyBackbone(plan, out: out, sharedBackbone: sharedBackbone, reporter: reporter)
+    var hardware = HardwareModel(preset: plan.hardware)
+    hardware.preset.geometry = plan.geometry
+    for (index, cell) in plan.cells.enumerated() where shard?.contains(index) ?? true {
+        let config = plan.adaptConfig(task: cell.task, method: cell.method, seed: cell.seed)
+        if let entry = bundle.manifest.tasks.first(where: { $0.name == config.task }) {
+            var differs: [String] = []
+            if entry.config != config.mask { differs.append("method options") }
+            if entry.metrics.trainSteps != config.options.steps { differs.append("steps \(entry.metrics.trainSteps) vs \(config.options.steps)") }
+            if entry.seed != config.seed { differs.append("seed \(entry.seed) vs \(config.seed)") }
+            if entry.data != config.data { differs.append("data \(entry.data) vs \(config.data)") }
+            if !differs.isEmpty {
+                throw StudyError.staleBundle(path: out.path, item: "task \(entry.name)", differs: differs.joined(separator: ", "))
+            }
+            reporter.message("reusing \(entry.name)")
+            continue
+        }
+        _ = try Adapter(config: config, reporter: reporter).run(bundle: &bundle, hardware: hardware)
+    }
+    var result = try collectStudyResult(plan: plan, bundle: bundle, hardware: hardware, shard: shard, reporter: reporter)
+    result.shard = shard
+    return result
+}
+
+/// The first stage of ``runStudy(_:out:shard:sharedBackbone:reporter:)``: the study's backbone in
+/// the bundle `out` (trained, imported from the study's `backbone.from` or from `sharedBackbone`,
+/// or reused when `out` already holds it), checked against the plan.
+@discardableResult
+public func prepareStudyBackbone(_ plan: StudyPlan, out: URL, sharedBackbone: URL? = nil,
+                                 reporter: ProgressReporter = SilentReporter()) throws -> TaskBundle {
     try plan.validate()
     var backbone = plan.backbone
     backbone.seed = plan.seed
     let geometry = plan.geometry
     let manifestPath = out.appendingPathComponent("bundle.json").path
-    let source = try plan.backboneSource.map { try TaskBundle.open(URL(fileURLWithPath: $0)) }
+    if let sharedBackbone, let from = plan.backboneSource {
+        // A study that imports its backbone may still be given the shards' copy of it: the same bytes.
+        let (shared, own) = (try TaskBundle.open(sharedBackbone), try TaskBundle.open(URL(fileURLWithPath: from)))
+        guard shared.manifest.backbone.sha256 == own.manifest.backbone.sha256 else {
+            throw StudyError.staleBundle(path: sharedBackbone.path, item: "the shared backbone", differs: "not the backbone of backbone.from \(from) (SHA-256)")
+        }
+    }
+    let source = try (sharedBackbone ?? plan.backboneSource.map { URL(fileURLWithPath: $0) }).map { try TaskBundle.open($0) }
+    if let sharedBackbone, let source {
+        let b = source.manifest.backbone
+        var differs: [String] = []
+        if b.model != backbone.model { differs.append("model \(b.model.name) vs the study's \(backbone.model.name)") }
+        if b.data.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }) != URL(fileURLWithPath: backbone.data).standardizedFileURL.path {
+            differs.append("data \(b.data ?? "none") vs the study's \(backbone.data)")
+        }
+        if !differs.isEmpty {
+            throw StudyError.staleBundle(path: sharedBackbone.path, item: "the shared backbone", differs: differs.joined(separator: ", "))
+        }
+    }
     if !FileManager.default.fileExists(atPath: manifestPath) {
         if let source {
             reporter.message("importing the backbone of \(source.directory.path)")
@@ -223,7 +319,7 @@ public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = S
     } else {
         reporter.message("reusing the backbone in \(out.path)")
     }
-    var bundle = try TaskBundle.open(out)
+    let bundle = try TaskBundle.open(out)
     let b = bundle.manifest.backbone
     for (what, same) in [("model", b.model == backbone.model), ("crossbar geometry", bundle.manifest.geometry == geometry),
                          ("data", b.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path } == URL(fileURLWithPath: backbone.data).standardizedFileURL.path),
@@ -231,74 +327,55 @@ public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = S
         where !same {
         throw StudyError.staleBundle(path: out.path, item: "the backbone", differs: what)
     }
-    var hardware = HardwareModel(preset: plan.hardware)
-    hardware.preset.geometry = geometry
-    for task in plan.tasks {
-        for method in plan.methods {
-            let config = plan.adaptConfig(task: task, method: method)
-            if let entry = bundle.manifest.tasks.first(where: { $0.name == config.task }) {
-                var differs: [String] = []
-                if entry.config != config.mask { differs.append("method options") }
-                if entry.metrics.trainSteps != config.options.steps { differs.append("steps \(entry.metrics.trainSteps) vs \(config.options.steps)") }
-                if entry.seed != config.seed { differs.append("seed \(entry.seed) vs \(config.seed)") }
-                if entry.data != config.data { differs.append("data \(entry.data) vs \(config.data)") }
-                if !differs.isEmpty {
-                    throw StudyError.staleBundle(path: out.path, item: "task \(entry.name)", differs: differs.joined(separator: ", "))
-                }
-                reporter.message("reusing \(entry.name)")
-                continue
-            }
-            _ = try Adapter(config: config, reporter: reporter).run(bundle: &bundle, hardware: hardware)
-        }
-    }
-    return try collectStudyResult(plan: plan, bundle: bundle, hardware: hardware, reporter: reporter)
+    return bundle
 }
 
 /// Reads every study task back from the bundle: accuracy and cost from the manifest, the
 /// energy breakdown from ``HardwareCost``, forgetting from ``evaluateBundle(_:reporter:)``.
-func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareModel, reporter: ProgressReporter) throws -> StudyResult {
+/// With `shard`, only that shard's cells.
+func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareModel, shard: StudyShard? = nil,
+                        reporter: ProgressReporter) throws -> StudyResult {
     let evaluations = try evaluateBundle(bundle, reporter: reporter)
     var testCounts: [String: Int] = [:]
-    let studyTasks = Set(plan.tasks.flatMap { t in plan.methods.map { StudyPlan.taskName(t.name, $0) } })
+    let planCells = plan.cells.enumerated().filter { shard?.contains($0.offset) ?? true }.map(\.element)
+    let studyTasks = Set(planCells.map(\.name))
     let backbone = try bundle.readBackbone()
     let model = try backbone.model()
     let spec = bundle.manifest.backbone.model
     let layerOrder = HardwareCost.network(of: model, name: spec.name, imageSize: spec.imageSize).layers.map(\.name)
     var cells: [StudyCell] = []
     var programmedBytes = 0
-    for task in plan.tasks {
+    for planCell in planCells {
+        let task = planCell.task, method = planCell.method, name = planCell.name
         if testCounts[task.name] == nil {
             testCounts[task.name] = try TaskData(directory: URL(fileURLWithPath: task.data), inChannels: spec.inChannels,
                                                  imageSize: spec.imageSize, classCount: task.classes).test.count
         }
-        for method in plan.methods {
-            let name = StudyPlan.taskName(task.name, method)
-            let entry = try bundle.task(named: name)
-            let (taskModel, state) = try bundle.loadTask(name, backbone: backbone)
-            let cost = try HardwareCost.of(state: state, backbone: taskModel, bundle: bundle, hardware: hardware,
-                                           inferences: testCounts[task.name] ?? 1)
-            programmedBytes = cost.report.totals.backboneBytes
-            let m = entry.metrics
-            let sparsity = m.sparsityPerLayer.sorted {
-                (layerOrder.firstIndex(of: $0.key) ?? Int.max, $0.key) < (layerOrder.firstIndex(of: $1.key) ?? Int.max, $1.key)
-            }.map { LayerSparsity(layer: $0.key, zeroFraction: $0.value) }
-            var p: Double?
-            if case let .xma2(fraction, _) = method { p = fraction }
-            cells.append(StudyCell(
-                task: task.name, method: StudyPlan.methodLabel(method), methodDescription: method.description, peFraction: p,
-                usesColumnMask: method.usesColumnMask, bundleTask: name, accuracy: m.testAccuracy, maskBits: m.maskBits,
-                maskBytes: m.maskBytes, sparsityPerLayer: sparsity, inferenceEnergyMicrojoules: m.inferenceEnergyMicrojoules,
-                energyBreakdownMicrojoules: cost.report.energyMicrojoules, reprogrammedCells: m.reprogrammedCells,
-                reprogrammingEnergyMicrojoules: m.reprogrammingEnergyMicrojoules, inferences: cost.report.totals.inferences,
-                totalOverInferenceEnergy: m.totalOverInferenceEnergy, writeModels: cost.report.writeModels))
-        }
+        let entry = try bundle.task(named: name)
+        let (taskModel, state) = try bundle.loadTask(name, backbone: backbone)
+        let cost = try HardwareCost.of(state: state, backbone: taskModel, bundle: bundle, hardware: hardware,
+                                       inferences: testCounts[task.name] ?? 1)
+        programmedBytes = cost.report.totals.backboneBytes
+        let m = entry.metrics
+        let sparsity = m.sparsityPerLayer.sorted {
+            (layerOrder.firstIndex(of: $0.key) ?? Int.max, $0.key) < (layerOrder.firstIndex(of: $1.key) ?? Int.max, $1.key)
+        }.map { LayerSparsity(layer: $0.key, zeroFraction: $0.value) }
+        var p: Double?
+        if case let .xma2(fraction, _) = method { p = fraction }
+        cells.append(StudyCell(
+            task: task.name, method: StudyPlan.methodLabel(method), methodDescription: method.description, peFraction: p,
+            usesColumnMask: method.usesColumnMask, bundleTask: name, accuracy: m.testAccuracy, maskBits: m.maskBits,
+            maskBytes: m.maskBytes, sparsityPerLayer: sparsity, inferenceEnergyMicrojoules: m.inferenceEnergyMicrojoules,
+            energyBreakdownMicrojoules: cost.report.energyMicrojoules, reprogrammedCells: m.reprogrammedCells,
+            reprogrammingEnergyMicrojoules: m.reprogrammingEnergyMicrojoules, inferences: cost.report.totals.inferences,
+            totalOverInferenceEnergy: m.totalOverInferenceEnergy, writeModels: cost.report.writeModels, seed: planCell.seed))
     }
     let b = bundle.manifest.backbone
     let fileBytes = (try? FileManager.default.attributesOfItem(atPath: bundle.backboneURL.path)[.size] as? Int) ?? 0
     return StudyResult(
         plan: plan,
         backbone: StudyBackbone(task: b.task, model: b.model.name, testAccuracy: b.testAccuracy, fileBytes: fileBytes,
-                                programmedBytes: programmedBytes),
+                                programmedBytes: programmedBytes, sha256: b.sha256),
         cells: cells,
         forgetting: evaluations.filter { $0.isBackbone || studyTasks.contains($0.task) },
         bundle: bundle.directory.path)

@@ -119,8 +119,8 @@ func svgElements(_ html: String) -> [String] {
         #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("@import") && !html.contains("url("))
         #expect(html.components(separatedBy: "http").count - 1 == html.components(separatedBy: "http://www.w3.org/2000/svg").count - 1)
         let svgs = svgElements(html)
-        // accuracy, mask bytes, energy, P sweep, sparsity of each of the two tasks
-        #expect(svgs.count == 6)
+        // accuracy, mask bytes, energy, P sweep, sparsity of each of the two tasks, accuracy against mask bytes and against energy
+        #expect(svgs.count == 8)  // and the two Pareto charts
         #expect(html.components(separatedBy: "<table").count == html.components(separatedBy: "</table>").count)
         for svg in svgs {
             let parser = XMLParser(data: Data(svg.utf8))
