@@ -34,11 +34,11 @@ let package = Package(
         // The in-process fuzz harness of the parsers (tests and `xmask-bench fuzz` only).
         .target(name: "XMaskFuzz", dependencies: ["XMaskExperiments", "XMaskData", "XMaskTensor", "XMaskCrossbar"], exclude: ["README.md"]),
         .executableTarget(name: "XMaskBench", dependencies: [
-            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskFuzz",
+            "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskFuzz", "XMaskExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "XMaskTensorTests", dependencies: ["XMaskTensor"], resources: [.copy("Golden")]),
-        .testTarget(name: "XMaskCrossbarTests", dependencies: ["XMaskCrossbar"]),
+        .testTarget(name: "XMaskCrossbarTests", dependencies: ["XMaskCrossbar", "XMaskExperiments"]),  // built-in networks: NetworkModel.network
         .testTarget(name: "XMaskDataTests", dependencies: ["XMaskData", "XMaskTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "XMaskExperimentsTests", dependencies: ["XMaskExperiments", "XMaskMasks", "XMaskNN", "XMaskData", "XMaskTensor", "XMaskCrossbar"], resources: [.copy("Golden")]),
         .testTarget(name: "XMaskMasksTests", dependencies: ["XMaskMasks", "XMaskNN", "XMaskTensor", "XMaskCrossbar"]),

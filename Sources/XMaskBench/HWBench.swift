@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XMaskCrossbar
+import XMaskExperiments
 
 /// `xmask-bench hw`: speed of the crossbar hardware model — the full ResNet-50 report, all six
 /// methods side by side, and a sweep of 1,000 configurations (array size × cell bits × ADC bits × method).

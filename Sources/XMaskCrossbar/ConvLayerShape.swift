@@ -1,6 +1,7 @@
 /// The shape of one convolution (or fully connected, as a 1×1 conv on a 1×1 input) layer.
 ///
-/// Padding is "same": the output is ⌈H/stride⌉ × ⌈W/stride⌉ (NeuroSim's network CSV convention).
+/// Padding is carried when known (the built-in networks, a trained model's layers) and "same"
+/// otherwise: then the output is ⌈H/stride⌉ × ⌈W/stride⌉ (NeuroSim's network CSV convention).
 /// Unrolled onto a crossbar, the weight is a K × N matrix with K = Cin·kh·kw rows (cin-major,
 /// then kh, kw) and N = Cout columns (docs/architecture.md, "The methods").
 public struct ConvLayerShape: Codable, Sendable, Equatable, Hashable {
@@ -17,10 +18,12 @@ public struct ConvLayerShape: Codable, Sendable, Equatable, Hashable {
     public var maxPoolAfter: Bool
     /// This is the per-task classifier head (mapped only when asked).
     public var isClassifier: Bool
+    /// Zero padding on each side; nil = "same" (a network CSV gives none).
+    public var padding: Int?
 
     public init(name: String, inputHeight: Int, inputWidth: Int, inputChannels: Int, kernelHeight: Int,
                 kernelWidth: Int, outputChannels: Int, stride: Int = 1, maxPoolAfter: Bool = false,
-                isClassifier: Bool = false) {
+                isClassifier: Bool = false, padding: Int? = nil) {
         self.name = name
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -31,18 +34,20 @@ public struct ConvLayerShape: Codable, Sendable, Equatable, Hashable {
         self.stride = stride
         self.maxPoolAfter = maxPoolAfter
         self.isClassifier = isClassifier
+        self.padding = padding
     }
 
     /// A square conv: `k × k` kernel on an `h × h` input.
-    public static func conv(_ name: String, input h: Int, _ cin: Int, _ cout: Int, kernel k: Int, stride: Int = 1) -> ConvLayerShape {
+    public static func conv(_ name: String, input h: Int, _ cin: Int, _ cout: Int, kernel k: Int, stride: Int = 1,
+                            padding: Int? = nil) -> ConvLayerShape {
         ConvLayerShape(name: name, inputHeight: h, inputWidth: h, inputChannels: cin, kernelHeight: k,
-                       kernelWidth: k, outputChannels: cout, stride: stride)
+                       kernelWidth: k, outputChannels: cout, stride: stride, padding: padding)
     }
 
-    /// ⌈inputHeight / stride⌉.
-    public var outputHeight: Int { (inputHeight + stride - 1) / stride }
-    /// ⌈inputWidth / stride⌉.
-    public var outputWidth: Int { (inputWidth + stride - 1) / stride }
+    /// (H + 2·padding − kh)/stride + 1, or ⌈H / stride⌉ for "same" padding.
+    public var outputHeight: Int { padding.map { (inputHeight + 2 * $0 - kernelHeight) / stride + 1 } ?? (inputHeight + stride - 1) / stride }
+    /// (W + 2·padding − kw)/stride + 1, or ⌈W / stride⌉ for "same" padding.
+    public var outputWidth: Int { padding.map { (inputWidth + 2 * $0 - kernelWidth) / stride + 1 } ?? (inputWidth + stride - 1) / stride }
     /// Output positions per image: each is one input vector applied to the layer's arrays.
     public var outputPositions: Int { outputHeight * outputWidth }
     /// Unrolled rows K = Cin · kh · kw.

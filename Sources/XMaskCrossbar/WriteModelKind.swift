@@ -47,7 +47,7 @@ public enum PapersWriteCalibration {
     /// The hardware and network of the figures: XBM Table II preset, ResNet-50 at 224, no head.
     public static let network = NetworkModel.resnet50, imageSize = 224
 
-    /// ``derive(preset:)`` on xbm-32nm rounded to 4 digits, as the presets ship them (a test re-derives them):
+    /// ``derive(preset:network:)`` on xbm-32nm rounded to 4 digits, as the presets ship them (a test re-derives them):
     /// 157.0 nJ per full-range cell write (NeuroSim's is 141.7 pJ: ≈ 1,100×) and 18.98 nJ per cell of a re-programmed PE.
     public static let cellFullRangeNanojoules = 157.0, peCellNanojoules = 18.98
 
@@ -55,8 +55,8 @@ public enum PapersWriteCalibration {
     /// cell write (nJ) that makes fine-tuning's total/inference ``fineTuneTotalOverInference`` at M,
     /// and an energy per cell of a re-programmed PE (nJ) that makes fine-tuning's total ``fineTuneOverXMA2Total``
     /// times XMA2's (P = 10 %, N = 3, no column sparsity). Piggyback's ratio is not fitted: it checks the model.
-    public static func derive(preset: HardwarePreset = .xbm32nm) throws -> (cellFullRangeNanojoules: Double, peCellNanojoules: Double) {
-        let shape = try network.network(imageSize: imageSize, classes: nil)
+    /// `shape` is ``network`` at ``imageSize`` (the caller builds it: the layer shapes are the NN model's).
+    public static func derive(preset: HardwarePreset = .xbm32nm, network shape: NetworkShape) throws -> (cellFullRangeNanojoules: Double, peCellNanojoules: Double) {
         let m = Double(inferences)
         var p = preset
         p.technology.writeModel = .neurosim

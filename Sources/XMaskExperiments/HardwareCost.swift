@@ -10,13 +10,9 @@ public struct HardwareCost {
     public var maskBits: Int
 
     /// The network as the hardware model sees it: every conv of `model` (the head is per task
-    /// and not mapped), "same"-padded as the crossbar model assumes.
+    /// and not mapped), with its padding.
     public static func network(of model: any ImageClassifier, name: String, imageSize: Int) -> NetworkShape {
-        let layers = model.layerShapes(inputSize: imageSize).filter { $0.kind == .convolution }.map {
-            ConvLayerShape(name: $0.name, inputHeight: $0.inputHeight, inputWidth: $0.inputWidth, inputChannels: $0.inChannels,
-                           kernelHeight: $0.kernelHeight, kernelWidth: $0.kernelWidth, outputChannels: $0.outChannels,
-                           stride: $0.stride)
-        }
+        let layers = model.layerShapes(inputSize: imageSize).filter { $0.kind == .convolution }.map { ConvLayerShape($0) }
         return NetworkShape(name: name, layers: layers)
     }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import XMaskCrossbar
+import XMaskExperiments
 
 struct MaskMemoryTests {
     let g = CrossbarGeometry()

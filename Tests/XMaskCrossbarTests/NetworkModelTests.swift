@@ -1,6 +1,9 @@
 import Testing
 @testable import XMaskCrossbar
+import XMaskExperiments
 
+/// The built-in networks as the hardware model sees them (derived from the NN models by
+/// XMaskExperiments' `NetworkModel.network(imageSize:classes:)`).
 struct NetworkModelTests {
     func convWeights(_ model: NetworkModel, size: Int? = nil) throws -> Int {
         try model.network(imageSize: size ?? model.defaultImageSize).mappedLayers(includeClassifier: false).reduce(0) { $0 + $1.weights }
@@ -69,9 +72,23 @@ struct NetworkModelTests {
         #expect(small.layers[0].outputPositions * 4 == large.layers[0].outputPositions)
     }
 
+    @Test func shapesAreTheTrainedModels() throws {
+        // VGG-8's 2×2 max-pools floor odd sizes as the NN model does (29 → 14 → 7 → 3), so fc1 takes
+        // 512·3·3 features, the trained model's, and every 3×3 conv carries padding 1.
+        let vgg = try NetworkModel.vgg8.network(imageSize: 29)
+        #expect(vgg.layers.map(\.inputHeight) == [29, 29, 14, 14, 7, 7, 1, 1])
+        #expect(vgg.layers.first { $0.name == "fc1" }?.inputChannels == 4608)
+        #expect(vgg.layers.filter { $0.maxPoolAfter }.map(\.name) == ["features.3", "features.10", "features.17"])
+        let r50 = try NetworkModel.resnet50.network(imageSize: 224)
+        #expect(r50.layers[0].padding == 3 && r50.layers[0].maxPoolAfter && r50.layers[0].outputHeight == 112)
+        #expect(r50.layers.first { $0.name == "layer2.0.downsample.0" }?.padding == 0)
+        #expect(r50.layers.last?.isClassifier == true && r50.layers.filter(\.isClassifier).count == 1)
+    }
+
     @Test func badSizesAreRefused() throws {
-        #expect(throws: CrossbarError.self) { try NetworkModel.resnet50.network(imageSize: -224) }
-        #expect(throws: CrossbarError.self) { try NetworkModel.resnet50.network(imageSize: 224, classes: 0) }
+        #expect(throws: ExperimentError.self) { try NetworkModel.resnet50.network(imageSize: -224) }
+        #expect(throws: ExperimentError.self) { try NetworkModel.resnet50.network(imageSize: 224, classes: 0) }
+        #expect(throws: ExperimentError.self) { try NetworkModel.vgg8.network(imageSize: 4) }
         #expect(throws: CrossbarError.self) { try NetworkModel.parse("alexnet") }
         #expect(try NetworkModel.parse("ResNet_18-CIFAR") == .resnet18Cifar)
     }

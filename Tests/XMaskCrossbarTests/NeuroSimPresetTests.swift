@@ -1,10 +1,12 @@
 import Testing
 @testable import XMaskCrossbar
+import XMaskExperiments
 
 /// The neurosim-v1.5-22nm preset against DNN+NeuroSim V1.5's figures (issues 7 and 14).
 struct NeuroSimPresetTests {
     let network: NetworkShape
-    init() throws { network = try NeuroSimReferenceCase.network() }
+    /// The runs' ResNet-18/CIFAR with xmask's layer names (the same layers as the CSV NeuroSim ran, NeuroSimValidationTests).
+    init() throws { network = try NetworkModel.resnet18Cifar.network(imageSize: 32, classes: 100) }
 
     func report(_ c: NeuroSimReferenceCase, preset: HardwarePreset = .neuroSim22nm) throws -> HardwareReport {
         try HardwareModel(preset: c.applied(to: preset)).report(network: network, includeClassifier: true, method: .fineTune)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import XMaskCrossbar
+import XMaskExperiments
 
 /// The neurosim-v1.5-22nm preset on networks it was not fitted to (issue 14): leave one network out.
 struct NeuroSimValidationTests {
@@ -23,16 +24,17 @@ struct NeuroSimValidationTests {
     @Test func embeddedNetworksAreTheCommittedCSVs() throws {
         // The CSVs NeuroSim ran on are committed in results/neurosim/; the library embeds the same text.
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../results/neurosim")
-        for (file, text) in [("NetWork_resnet50.csv", NeuroSimNetwork.resnet50CSV),
+        for (file, text) in [("NetWork_resnet18_cifar.csv", NeuroSimNetwork.resnet18CifarCSV),
+                             ("NetWork_resnet50.csv", NeuroSimNetwork.resnet50CSV),
                              ("NetWork_resnet18_imagenet.csv", NeuroSimNetwork.resnet18ImageNetCSV),
                              ("NetWork_vgg8.csv", NeuroSimNetwork.vgg8CSV)] {
             let committed = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             #expect(committed.trimmingCharacters(in: .whitespacesAndNewlines) == text, "\(file)")
         }
-        // ResNet-18/CIFAR is the built-in model; NeuroSim's CSV of it has the same layers (as a multiset).
-        let csv = try NetworkShape.parseCSV(String(contentsOf: dir.appendingPathComponent("NetWork_resnet18_cifar.csv"), encoding: .utf8), file: "r18")
+        // NeuroSim's ResNet-18/CIFAR has the layers of the trained `resnet18-cifar` (as a multiset).
+        let builtIn = try NetworkModel.resnet18Cifar.network(imageSize: 32, classes: 100)
         func key(_ l: ConvLayerShape) -> String { "\(l.inputHeight),\(l.inputChannels),\(l.kernelHeight),\(l.outputChannels),\(l.stride)" }
-        #expect(try csv.layers.map(key).sorted() == NeuroSimNetwork.resnet18Cifar.shape().layers.map(key).sorted())
+        #expect(try NeuroSimNetwork.resnet18Cifar.shape().layers.map(key).sorted() == builtIn.layers.map(key).sorted())
     }
 
     @Test func neuroSimCountsInputVectorsWithoutPadding() {

@@ -1,5 +1,6 @@
 import Testing
 @testable import XMaskCrossbar
+import XMaskExperiments
 
 /// The papers' hardware figures for 4-bit ResNet-50 at 224×224 on the default preset (XBM
 /// Table II). Tolerances are the (±10 % on energy) or the papers' own rounding.

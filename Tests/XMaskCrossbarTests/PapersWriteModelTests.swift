@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import XMaskCrossbar
+import XMaskExperiments
 
 /// The `papers` write model: XMA2 Fig. 5's ratios on ResNet-50, hand-worked scaling, the M series (issue 14).
 struct PapersWriteModelTests {
@@ -39,7 +40,7 @@ struct PapersWriteModelTests {
     }
 
     @Test func shippedNumbersAreTheDerivation() throws {
-        let derived = try PapersWriteCalibration.derive()
+        let derived = try PapersWriteCalibration.derive(network: PapersWriteCalibration.network.network(imageSize: PapersWriteCalibration.imageSize))
         for preset in [HardwarePreset.xbm32nm, .neuroSim22nm] {
             let t = preset.technology
             #expect(abs(t.papersCellFullRangeWriteEnergyNanojoules / derived.cellFullRangeNanojoules - 1) < 1e-3, "\(preset.name) cell")

@@ -4,8 +4,8 @@ import XMaskCrossbar
 import XMaskNN
 
 /// Every command names a network the same way (`ModelSpec.names` is `NetworkModel`'s table), and
-/// the network `xmask hw --model NAME` costs is, conv by conv, the one `xmask pretrain --model
-/// NAME` trains (the layer shapes `HardwareCost.network` reads off the NN model).
+/// the network `xmask hw --model NAME` costs (`NetworkModel.network`) is, conv by conv, the one a
+/// task of a `NAME` bundle is costed on (`HardwareCost.network` of the trained model), padding included.
 struct NetworkDescriptionTests {
     @Test func namesAreTheHardwareModelsNames() {
         #expect(ModelSpec.names == NetworkModel.allCases.map(\.rawValue))
@@ -26,7 +26,8 @@ struct NetworkDescriptionTests {
             !($0.inputHeight == 1 && $0.inputWidth == 1 && $0.kernelHeight == 1 && $0.kernelWidth == 1)
         }
         func key(_ l: ConvLayerShape) -> [String] {
-            [l.name, "\(l.inputHeight)x\(l.inputWidth)", "\(l.inputChannels)", "\(l.kernelHeight)x\(l.kernelWidth)", "\(l.outputChannels)", "\(l.stride)"]
+            [l.name, "\(l.inputHeight)x\(l.inputWidth)", "\(l.inputChannels)", "\(l.kernelHeight)x\(l.kernelWidth)", "\(l.outputChannels)", "\(l.stride)",
+             "p\(l.padding.map(String.init) ?? "same")", "\(l.outputHeight)x\(l.outputWidth)"]
         }
         #expect(fromModel.map(key) == table.map(key))
         #expect(!fromModel.isEmpty)

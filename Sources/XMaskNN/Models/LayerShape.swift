@@ -19,9 +19,11 @@ public struct LayerShape: Sendable, Equatable, Hashable, Codable {
     public var padding: Int
     public var inputHeight: Int
     public var inputWidth: Int
+    /// A max-pool follows this layer (NeuroSim's network CSV flag).
+    public var maxPoolAfter: Bool
 
     public init(name: String, kind: Kind, inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
-                stride: Int, padding: Int, inputHeight: Int, inputWidth: Int) {
+                stride: Int, padding: Int, inputHeight: Int, inputWidth: Int, maxPoolAfter: Bool = false) {
         self.name = name
         self.kind = kind
         self.inChannels = inChannels
@@ -32,6 +34,7 @@ public struct LayerShape: Sendable, Equatable, Hashable, Codable {
         self.padding = padding
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
+        self.maxPoolAfter = maxPoolAfter
     }
 
     public var outputHeight: Int { (inputHeight + 2 * padding - kernelHeight) / stride + 1 }

@@ -77,7 +77,10 @@ public final class ResNet: ImageClassifier {
     public func layerShapes(inputHeight: Int, inputWidth: Int) -> [LayerShape] {
         var shapes = [conv1.layerShape(name: "conv1", inputHeight: inputHeight, inputWidth: inputWidth)]
         var (h, w) = conv1.outputSize(height: inputHeight, width: inputWidth)
-        if let maxPool { (h, w) = maxPool.outputSize(height: h, width: w) }
+        if let maxPool {
+            shapes[0].maxPoolAfter = true
+            (h, w) = maxPool.outputSize(height: h, width: w)
+        }
         for (i, stage) in stages.enumerated() {
             for (j, layer) in stage.layers.enumerated() {
                 guard let block = layer as? any ResidualBlock else { continue }

@@ -68,6 +68,7 @@ public final class VGG8: ImageClassifier {
                 shapes.append(conv.layerShape(name: "features.\(i)", inputHeight: h, inputWidth: w))
                 (h, w) = conv.outputSize(height: h, width: w)
             } else if let pool = layer as? MaxPool2d {
+                if !shapes.isEmpty { shapes[shapes.count - 1].maxPoolAfter = true }
                 (h, w) = pool.outputSize(height: h, width: w)
             }
         }
