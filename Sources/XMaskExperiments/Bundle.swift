@@ -42,6 +42,10 @@ public struct TaskMetrics: Codable, Sendable, Equatable {
     /// Re-programming energy and total / inference at M = 1 … 10⁶ under each write model
     /// (NeuroSim's and the papers'); nil in bundles made before there were two.
     public var writeModels: [WriteModelEstimate]? = nil
+    /// Accuracy of the deployed task on its validation split (`validationFraction`), and the
+    /// split's size; nil without one.
+    public var validationAccuracy: Double? = nil
+    public var validationImages: Int? = nil
 }
 
 /// One task of a bundle.

@@ -156,6 +156,9 @@ public struct StudyCell: Codable, Sendable, Equatable {
     /// Re-programming energy and total / inference at M = 1 … 10⁶ under each write model
     /// (NeuroSim's and the papers'); nil in studies made before there were two.
     public var writeModels: [WriteModelEstimate]? = nil
+    /// Accuracy on the validation split carved from the training set (`validation_fraction`);
+    /// nil without one and in studies made before it.
+    public var validationAccuracy: Double? = nil
     /// M · inference energy + re-programming energy.
     public var totalEnergyMicrojoules: Double { Double(inferences) * inferenceEnergyMicrojoules + reprogrammingEnergyMicrojoules }
     /// Inference energy per image with the re-programming energy spread over M images.
@@ -290,7 +293,8 @@ func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareM
                 maskBytes: m.maskBytes, sparsityPerLayer: sparsity, inferenceEnergyMicrojoules: m.inferenceEnergyMicrojoules,
                 energyBreakdownMicrojoules: cost.report.energyMicrojoules, reprogrammedCells: m.reprogrammedCells,
                 reprogrammingEnergyMicrojoules: m.reprogrammingEnergyMicrojoules, inferences: cost.report.totals.inferences,
-                totalOverInferenceEnergy: m.totalOverInferenceEnergy, writeModels: cost.report.writeModels))
+                totalOverInferenceEnergy: m.totalOverInferenceEnergy, writeModels: cost.report.writeModels,
+                validationAccuracy: m.validationAccuracy))
         }
     }
     let b = bundle.manifest.backbone
