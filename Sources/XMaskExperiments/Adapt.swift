@@ -136,6 +136,7 @@ public final class Adapter {
         let optimizer = MultiOptimizer(groups.map { (optimizer: $0.optimizer as any Optimizer, parameters: $0.parameters) })
         let parameters = groups.flatMap(\.parameters)
 
+        let recorder = ColumnMaskRecorder(adapter: adapter, steps: config.options.steps)
         var meter = ProgressMeter()
         for step in 0..<config.options.steps {
             adapter.setTraining(true)
@@ -152,6 +153,7 @@ public final class Adapter {
                 throw ExperimentError.nonFiniteLoss(step: step + 1, epoch: step / batchesPerEpoch + 1, lastCheckpoint: nil)
             }
             optimizer.step(parameters: parameters, gradients: grads)
+            recorder?.record(step: step)
             meter.add(loss: Double(loss.item), correct: correctCount(logits: logits.detached(), labels: b.labels), batch: b.labels.count)
             reporter.progress(TrainingProgress(
                 phase: "adapt \(config.task) (\(config.method.name))", epoch: step / batchesPerEpoch + 1,
@@ -160,6 +162,7 @@ public final class Adapter {
                 etaSeconds: meter.seconds / Double(step + 1) * Double(config.options.steps - step - 1)))
         }
         let trainSeconds = meter.seconds
+        let diagnostics = recorder?.finish()
 
         // Deploy: deterministic masks, then re-estimate batch-norm statistics under them.
         var state = adapter.deploy()
@@ -197,7 +200,8 @@ public final class Adapter {
             reprogrammingEnergyMicrojoules: cost.report.totals.reprogrammingEnergyMicrojoules,
             totalOverInferenceEnergy: cost.report.totals.totalOverInferenceEnergy, trainSeconds: trainSeconds,
             logitsSHA256: logitsDigest(result.logits ?? []), writeModels: cost.report.writeModels,
-            validationAccuracy: validationResult?.accuracy, validationImages: validationResult?.count)
+            validationAccuracy: validationResult?.accuracy, validationImages: validationResult?.count,
+            columnMaskDiagnostics: diagnostics)
         let entry = TaskEntry(name: config.task, config: config.mask, numClasses: data.classCount, data: config.data,
                               file: "", sha256: "", seed: config.seed, metrics: metrics)
         try bundle.addTask(state, entry: entry)

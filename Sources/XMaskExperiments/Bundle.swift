@@ -46,6 +46,9 @@ public struct TaskMetrics: Codable, Sendable, Equatable {
     /// split's size; nil without one.
     public var validationAccuracy: Double? = nil
     public var validationImages: Int? = nil
+    /// Column-mask tasks (XBM, XMA, XMA2): gated and shifted columns per layer, mask flips and
+    /// |dp/dm| over training; nil for the other methods and in bundles made before.
+    public var columnMaskDiagnostics: ColumnMaskDiagnostics? = nil
 }
 
 /// One task of a bundle.

@@ -6,6 +6,8 @@ import XMaskCrossbar
 /// Which table of the study report a ``ReportTable`` is: the HTML page places tables by it.
 public enum ReportTableKind: Sendable, Equatable {
     case accuracy, cost, inferenceEnergy, totalEnergy, writeModels, forgetting, peSweep, sparsity, claims
+    /// Column-mask diagnostics (gated/shifted columns, flips, |dp/dm|); only in studies that have them.
+    case columnMaskDiagnostics
 }
 
 public struct ReportTable: Sendable {
@@ -118,6 +120,7 @@ extension StudyResult {
         tables.append(forgettingTable())
         if let sweep = peSweepTable() { tables.append(sweep) }
         tables += sparsityTables()
+        if let diagnostics = columnMaskDiagnosticsTable() { tables.append(diagnostics) }
         tables.append(claimsTable())
         return tables
     }

@@ -159,6 +159,9 @@ public struct StudyCell: Codable, Sendable, Equatable {
     /// Accuracy on the validation split carved from the training set (`validation_fraction`);
     /// nil without one and in studies made before it.
     public var validationAccuracy: Double? = nil
+    /// The task's column-mask diagnostics (``TaskMetrics/columnMaskDiagnostics``); nil for
+    /// methods without column masks and in studies made before them.
+    public var columnMaskDiagnostics: ColumnMaskDiagnostics? = nil
     /// M · inference energy + re-programming energy.
     public var totalEnergyMicrojoules: Double { Double(inferences) * inferenceEnergyMicrojoules + reprogrammingEnergyMicrojoules }
     /// Inference energy per image with the re-programming energy spread over M images.
@@ -294,7 +297,7 @@ func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareM
                 energyBreakdownMicrojoules: cost.report.energyMicrojoules, reprogrammedCells: m.reprogrammedCells,
                 reprogrammingEnergyMicrojoules: m.reprogrammingEnergyMicrojoules, inferences: cost.report.totals.inferences,
                 totalOverInferenceEnergy: m.totalOverInferenceEnergy, writeModels: cost.report.writeModels,
-                validationAccuracy: m.validationAccuracy))
+                validationAccuracy: m.validationAccuracy, columnMaskDiagnostics: m.columnMaskDiagnostics))
         }
     }
     let b = bundle.manifest.backbone

@@ -72,5 +72,41 @@ import XMaskMasks
         try writeSyntheticIDX(to: data, classes: 3, seed: 1)
         let entry = try Adapter(config: tinyAdaptConfig(task: "a", data: data, method: .xbm)).run(bundle: &bundle)
         #expect(entry.metrics.validationAccuracy == nil && entry.metrics.validationImages == nil)
+        // Column-mask diagnostics of the 4 steps, their gated fraction the deployed sparsity.
+        let d = try #require(entry.metrics.columnMaskDiagnostics)
+        #expect(d.stepsPerBucket == [1, 1, 1, 1] && d.layers.count == entry.metrics.sparsityPerLayer.count)
+        for layer in d.layers { #expect(abs(layer.levelFractions[0] - (entry.metrics.sparsityPerLayer[layer.layer] ?? -1)) < 1e-12) }
+        #expect(d.meanAbsSlopePerBucket.allSatisfy { $0 > 0 })
+        let json = String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)
+        #expect(json.contains("columnMaskDiagnostics") && !json.contains("validationAccuracy"))
+    }
+
+    /// The report shows the diagnostics section only when a cell has diagnostics.
+    @Test func reportSectionOnlyWithDiagnostics() {
+        var result = sampleStudyResult()
+        #expect(!result.markdown().contains("Column-mask diagnostics") && !result.html().contains("mask-diagnostics"))
+        let i = result.cells.firstIndex { $0.usesColumnMask }!
+        result.cells[i].columnMaskDiagnostics = ColumnMaskDiagnostics(
+            levels: [0, 1], layers: [.init(layer: "conv1", levelFractions: [0.25, 0.75])], maskValues: 8,
+            stepsPerBucket: [2, 2], flipsPerBucket: [4, 1], meanAbsSlopePerBucket: [0.5, 0.125], lastQuarterFlippedFraction: 0.125)
+        result.cells[i].validationAccuracy = 0.9
+        let md = result.markdown()
+        #expect(md.contains("## Column-mask diagnostics"))
+        #expect(md.contains("| \(result.cells[i].task) | \(result.cells[i].methodDescription) | 90.00 | 25.00 | 0.00 | 12.50 | 0.5000 | 0.1250 |"))
+        let html = result.html()
+        #expect(html.contains("id=\"mask-diagnostics\"") && html.contains("Column-mask flips over training"))
+    }
+}
+
+@Suite struct CommittedStudyTests {
+    /// The committed full study (made before validation splits and diagnostics) loads and
+    /// renders exactly its committed report.md and report.html: the new fields are optional.
+    @Test func committedFullStudyRendersAsCommitted() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("results/full-study")
+        let result = try JSONDecoder().decode(StudyResult.self, from: try #require(fileBytes(dir.appendingPathComponent("results.json"))))
+        #expect(result.cells.allSatisfy { $0.columnMaskDiagnostics == nil && $0.validationAccuracy == nil })
+        #expect(Data(result.markdown().utf8) == fileBytes(dir.appendingPathComponent("report.md")))
+        #expect(Data(result.html().utf8) == fileBytes(dir.appendingPathComponent("report.html")))
     }
 }
