@@ -42,6 +42,14 @@ public struct AdaptConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// The mask learning rate's schedule from `base` (``AdaptOptions/maskLearningRateSchedule``).
+    public func maskSchedule(base: Float) -> LearningRateSchedule {
+        switch options.maskLearningRateSchedule ?? .cosine {
+        case .cosine: .cosine(base: base, totalSteps: options.steps)
+        case .constant: .constant(base: base)
+        }
+    }
+
     public func validate() throws {
         try options.validate()
         guard (2...ModelSpec.maxClasses).contains(classes) else {
@@ -95,7 +103,10 @@ public final class Adapter {
         let spec = bundle.manifest.backbone.model
         let data = try TaskData(directory: URL(fileURLWithPath: config.data), inChannels: spec.inChannels, imageSize: spec.imageSize,
                                 classCount: config.classes)
-        var train = data.train
+        // The validation split is carved from the training set, before any subset: the test
+        // split's labels are read once, by the final evaluation (AdaptValidationTests).
+        var (train, validation) = try Self.validationSplit(of: data.train, fraction: config.options.validationFraction ?? 0,
+                                                           seed: config.seed)
         if let n = config.options.trainSubset { train = train.stratifiedSample(min(n, train.count), seed: config.seed) }
         let options = data.trainingOptions(batchSize: min(config.options.batchSize, train.count), seed: config.seed)
         let batchesPerEpoch = train.batches(options).batchCount
@@ -113,16 +124,19 @@ public final class Adapter {
             let chosen = adapter.selectPEs { crossEntropy(logits: model(first.images), labels: first.labels) }
             reporter.message("xma2: re-programming \(chosen.count) PEs chosen by |∂L/∂m_PE| on one batch")
         }
-        // Three Adam groups, each with its own cosine schedule: mask tensors, task weights
+        // Three Adam groups, each with its own cosine schedule (the masks' may be constant): mask tensors, task weights
         // (FineTune's copy of every weight, XMA2's re-programmed PEs), head + batch norm.
         let groups: [(parameters: [Parameter], optimizer: Adam, schedule: LearningRateSchedule)] = [
             (adapter.maskTensorParameters, config.options.maskLearningRate ?? config.defaultMaskLearningRate),
             (adapter.taskWeightParameters, config.options.weightLearningRate),
             (adapter.headAndNormParameters.map(\.parameter), config.options.learningRate),
-        ].map { ($0.0, Adam(learningRate: $0.1), LearningRateSchedule.cosine(base: $0.1, totalSteps: config.options.steps)) }
+        ].enumerated().map { i, g in
+            (g.0, Adam(learningRate: g.1), i == 0 ? config.maskSchedule(base: g.1) : .cosine(base: g.1, totalSteps: config.options.steps))
+        }
         let optimizer = MultiOptimizer(groups.map { (optimizer: $0.optimizer as any Optimizer, parameters: $0.parameters) })
         let parameters = groups.flatMap(\.parameters)
 
+        let recorder = ColumnMaskRecorder(adapter: adapter, steps: config.options.steps)
         var meter = ProgressMeter()
         for step in 0..<config.options.steps {
             adapter.setTraining(true)
@@ -132,12 +146,14 @@ public final class Adapter {
             var logits = Tensor(0)
             let (loss, grads) = valueAndGradient(of: model, parameters: parameters) { () -> Tensor in
                 logits = model(b.images)
-                return crossEntropy(logits: logits, labels: b.labels)
+                let loss = crossEntropy(logits: logits, labels: b.labels)
+                return adapter.sparsityPenalty().map { loss + $0 } ?? loss
             }
             guard loss.item.isFinite else {
                 throw ExperimentError.nonFiniteLoss(step: step + 1, epoch: step / batchesPerEpoch + 1, lastCheckpoint: nil)
             }
             optimizer.step(parameters: parameters, gradients: grads)
+            recorder?.record(step: step)
             meter.add(loss: Double(loss.item), correct: correctCount(logits: logits.detached(), labels: b.labels), batch: b.labels.count)
             reporter.progress(TrainingProgress(
                 phase: "adapt \(config.task) (\(config.method.name))", epoch: step / batchesPerEpoch + 1,
@@ -146,6 +162,7 @@ public final class Adapter {
                 etaSeconds: meter.seconds / Double(step + 1) * Double(config.options.steps - step - 1)))
         }
         let trainSeconds = meter.seconds
+        let diagnostics = recorder?.finish()
 
         // Deploy: deterministic masks, then re-estimate batch-norm statistics under them.
         var state = adapter.deploy()
@@ -161,9 +178,15 @@ public final class Adapter {
             }
         }
 
-        // Evaluate exactly what is deployed: a fresh backbone with the task state installed.
+        // Evaluate exactly what is deployed: a fresh backbone with the task state installed;
+        // first on the validation split, then (the first read of a test label) on the test set.
         let evalModel = try backbone.model()
         try state.install(on: evalModel, geometry: bundle.manifest.geometry)
+        let validationResult = validation.map { evaluate(evalModel, on: $0, options: data.evaluationOptions()) }
+        if let v = validationResult {
+            reporter.message(String(format: "%@ (%@): validation accuracy %.2f%% (%d/%d)", config.task, config.method.description,
+                                    100 * v.accuracy, v.correct, v.count))
+        }
         let result = evaluate(evalModel, on: data.test, options: data.evaluationOptions(), keepLogits: true)
         reporter.message(String(format: "%@ (%@): test accuracy %.2f%% (%d/%d)", config.task, config.method.description,
                                 100 * result.accuracy, result.correct, result.count))
@@ -176,10 +199,26 @@ public final class Adapter {
             reprogrammedCells: cost.report.totals.reprogrammedCells,
             reprogrammingEnergyMicrojoules: cost.report.totals.reprogrammingEnergyMicrojoules,
             totalOverInferenceEnergy: cost.report.totals.totalOverInferenceEnergy, trainSeconds: trainSeconds,
-            logitsSHA256: logitsDigest(result.logits ?? []), writeModels: cost.report.writeModels)
+            logitsSHA256: logitsDigest(result.logits ?? []), writeModels: cost.report.writeModels,
+            validationAccuracy: validationResult?.accuracy, validationImages: validationResult?.count,
+            columnMaskDiagnostics: diagnostics)
         let entry = TaskEntry(name: config.task, config: config.mask, numClasses: data.classCount, data: config.data,
                               file: "", sha256: "", seed: config.seed, metrics: metrics)
         try bundle.addTask(state, entry: entry)
         return try bundle.task(named: config.task)
+    }
+
+    /// The training images left for training and the held-out validation split: a stratified
+    /// sample of `fraction` of `train` (at least one image, at least one left), drawn with a
+    /// seed derived from `seed`; nil when `fraction` is 0.
+    static func validationSplit(of train: Dataset, fraction: Float, seed: UInt64) throws -> (Dataset, Dataset?) {
+        guard fraction > 0 else { return (train, nil) }
+        let held = max(1, Int((Double(fraction) * Double(train.count)).rounded()))
+        guard held < train.count else {
+            throw ExperimentError.invalidOption(name: "validationFraction", value: formatNumber(Double(fraction)),
+                                                expected: "a fraction that leaves training images (\(train.count) in the training set)")
+        }
+        let split = train.stratifiedSplit(heldOut: held, seed: Shuffle.derivedSeed(seed, [0x7661_6C69_6461_7465]))
+        return (split.rest, split.heldOut)
     }
 }

@@ -30,6 +30,19 @@ public struct AdaptOptions: Codable, Sendable, Equatable {
     public var temperature = MaskConfig.defaultTemperature
     /// Keep batch norm frozen at the backbone's instead of learning it per task.
     public var freezeBatchNorm = false
+    /// Fraction of the training set held out (stratified, seeded) to report a validation
+    /// accuracy; training uses the rest. nil or 0 = none (every training image trains).
+    public var validationFraction: Float?
+    /// Initial real column mask m₀ of XBM/XMA/XMA2 (nil = ``MaskConfig/columnMaskInitial``, 1).
+    public var columnMaskInit: Float?
+    /// How β moves from ``beta`` (nil = ``BetaSchedule/geometric``, to ``betaFinal``).
+    public var betaSchedule: BetaSchedule?
+    /// Schedule of the mask learning rate (nil = ``MaskLearningRateSchedule/cosine``).
+    public var maskLearningRateSchedule: MaskLearningRateSchedule?
+    /// Level of a dropped XMA/XMA2 column (nil = ``XMALevelRule/nearestSample``).
+    public var xmaLevelRule: XMALevelRule?
+    /// λ of the column-mask sparsity penalty: loss += λ · mean keep-probability (nil or 0 = none).
+    public var sparsityPenalty: Float?
 
     /// The defaults.
     public init() {}
@@ -59,6 +72,20 @@ public struct AdaptOptions: Codable, Sendable, Equatable {
         case positive(WritableKeyPath<AdaptOptions, Float>, max: Float)
         case optionalPositive(WritableKeyPath<AdaptOptions, Float?>, max: Float)
         case flag(WritableKeyPath<AdaptOptions, Bool>)
+        /// A real number in a closed range (nil = the default).
+        case optionalReal(WritableKeyPath<AdaptOptions, Float?>, ClosedRange<Float>)
+        /// One of named values (nil = the default): how to read it, and to set it from a name
+        /// (false when the name is not one of `values`).
+        case choice(values: [String], read: (AdaptOptions) -> String?, write: (inout AdaptOptions, String) -> Bool)
+
+        /// A ``choice(values:read:write:)`` of an enum's raw values.
+        static func named<E: CaseIterable & RawRepresentable>(_ path: WritableKeyPath<AdaptOptions, E?>) -> Setting where E.RawValue == String {
+            .choice(values: E.allCases.map(\.rawValue), read: { $0[keyPath: path]?.rawValue }, write: { options, name in
+                guard let v = E(rawValue: name) else { return false }
+                options[keyPath: path] = v
+                return true
+            })
+        }
 
         /// The allowed values, as range errors state them.
         public var expected: String {
@@ -69,6 +96,10 @@ public struct AdaptOptions: Codable, Sendable, Equatable {
                 "a positive number at most \(formatNumber(Double(max)))"
             case .flag:
                 "true or false"
+            case let .optionalReal(_, r):
+                "a number in \(formatNumber(Double(r.lowerBound)))...\(formatNumber(Double(r.upperBound)))"
+            case let .choice(values, _, _):
+                "one of " + values.joined(separator: ", ")
             }
         }
     }
@@ -89,6 +120,12 @@ public struct AdaptOptions: Codable, Sendable, Equatable {
             ("betaFinal", .positive(\.betaFinal, max: 1e6)),
             ("temperature", .positive(\.temperature, max: 1e6)),
             ("freezeBatchNorm", .flag(\.freezeBatchNorm)),
+            ("validationFraction", .optionalReal(\.validationFraction, 0...0.5)),
+            ("columnMaskInit", .optionalReal(\.columnMaskInit, -10...10)),
+            ("betaSchedule", .named(\.betaSchedule)),
+            ("maskLearningRateSchedule", .named(\.maskLearningRateSchedule)),
+            ("xmaLevelRule", .named(\.xmaLevelRule)),
+            ("sparsityPenalty", .optionalReal(\.sparsityPenalty, 0...100)),
         ]
     }
 
@@ -108,10 +145,25 @@ public struct AdaptOptions: Codable, Sendable, Equatable {
                 if !(v > 0 && v <= max) { throw fail(formatNumber(Double(v))) }
             case let .optionalPositive(path, max):
                 if let v = self[keyPath: path], !(v > 0 && v <= max) { throw fail(formatNumber(Double(v))) }
-            case .flag:
-                break
+            case let .optionalReal(path, range):
+                if let v = self[keyPath: path], !range.contains(v) { throw fail(formatNumber(Double(v))) }
+            case .flag, .choice:
+                break  // typed: every value is allowed
             }
         }
+    }
+
+    /// The settings beyond today's recipe that are set, as the report's settings list appends
+    /// them (", validation 10 %, m₀ 0.05, β constant"); empty at the defaults.
+    public var recipeNotes: String {
+        var notes: [String] = []
+        if let f = validationFraction, f > 0 { notes.append("validation \(formatNumber(100 * Double(f))) % of the training set") }
+        if let m = columnMaskInit { notes.append("column mask m₀ \(formatNumber(Double(m)))") }
+        if let b = betaSchedule { notes.append("β \(b.rawValue)") }
+        if let l = maskLearningRateSchedule { notes.append("mask lr \(l.rawValue)") }
+        if let r = xmaLevelRule { notes.append("XMA levels \(r.rawValue)") }
+        if let l = sparsityPenalty, l > 0 { notes.append("sparsity penalty λ \(formatNumber(Double(l)))") }
+        return notes.map { ", " + $0 }.joined()
     }
 
     /// The mask settings of `method` under these options: the one place a ``MaskConfig`` is
@@ -122,6 +174,18 @@ public struct AdaptOptions: Codable, Sendable, Equatable {
         mask.betaFinal = betaFinal
         mask.temperature = temperature
         mask.freezeBatchNorm = freezeBatchNorm
+        if let columnMaskInit { mask.columnMaskInitial = columnMaskInit }
+        mask.betaSchedule = betaSchedule
+        mask.xmaLevelRule = xmaLevelRule
+        mask.sparsityPenalty = sparsityPenalty == 0 ? nil : sparsityPenalty
         return mask
     }
+}
+
+/// How the mask learning rate moves over training.
+public enum MaskLearningRateSchedule: String, Codable, Sendable, CaseIterable {
+    /// Cosine decay from the base rate to 0 at the last step (the head's and weights' schedule too).
+    case cosine
+    /// The base rate at every step.
+    case constant
 }

@@ -42,6 +42,13 @@ public struct TaskMetrics: Codable, Sendable, Equatable {
     /// Re-programming energy and total / inference at M = 1 … 10⁶ under each write model
     /// (NeuroSim's and the papers'); nil in bundles made before there were two.
     public var writeModels: [WriteModelEstimate]? = nil
+    /// Accuracy of the deployed task on its validation split (`validationFraction`), and the
+    /// split's size; nil without one.
+    public var validationAccuracy: Double? = nil
+    public var validationImages: Int? = nil
+    /// Column-mask tasks (XBM, XMA, XMA2): gated and shifted columns per layer, mask flips and
+    /// |dp/dm| over training; nil for the other methods and in bundles made before.
+    public var columnMaskDiagnostics: ColumnMaskDiagnostics? = nil
 }
 
 /// One task of a bundle.

@@ -450,6 +450,10 @@ struct ExperimentFileParser {
             case let .positive(path, _): a[keyPath: path] = Float(try v.double(min: -.infinity, max: .infinity))
             case let .optionalPositive(path, _): a[keyPath: path] = Float(try v.double(min: -.infinity, max: .infinity))
             case let .flag(path): a[keyPath: path] = try v.bool()
+            case let .optionalReal(path, _): a[keyPath: path] = Float(try v.double(min: -.infinity, max: .infinity))
+            case let .choice(_, _, write):
+                let name = try v.string()
+                guard write(&a, name) else { throw v.error("\(name) is not allowed; expected \(setting.expected)") }
             }
             do { try a.validate() } catch {
                 guard case let .invalidOption(_, value, expected) = error else { throw error }

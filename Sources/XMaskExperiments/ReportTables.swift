@@ -10,6 +10,8 @@ public enum ReportTableKind: Sendable, Equatable {
     case seeds, pareto, accuracyMatrix
     /// `xmask hw`: per-layer mapping, one row per method, total/inference energy against M.
     case hardwareLayers, hardwareMethods, hardwareTotalOverInferenceByM
+    /// Column-mask diagnostics (gated/shifted columns, flips, |dp/dm|); only in studies that have them.
+    case columnMaskDiagnostics
 }
 
 public struct ReportTable: Sendable {
@@ -139,6 +141,7 @@ extension StudyResult {
         tables += accuracyMatrixTables()
         if let sweep = peSweepTable() { tables.append(sweep) }
         tables += sparsityTables()
+        if let diagnostics = columnMaskDiagnosticsTable() { tables.append(diagnostics) }
         tables.append(claimsTable())
         return tables
     }
@@ -427,7 +430,7 @@ extension StudyResult {
             ("backbone training", plan.backboneSource.map { "imported from the bundle \(reportPathName($0)) (not trained by this study)" }
                 ?? "\(b.epochs) epochs, batch \(b.batchSize), SGD lr \(formatNumber(Double(b.learningRate))), crop padding \(b.cropPadding), flip \(b.horizontalFlip ? "on" : "off")" + (b.trainSubset.map { ", \($0) training images" } ?? "")),
             ("tasks", plan.tasks.map { "\($0.name) (\($0.classes) classes)" }.joined(separator: ", ")),
-            ("adaptation", "\(a.steps) steps, batch \(a.batchSize), head/BN lr \(formatNumber(Double(a.learningRate))), weight lr \(formatNumber(Double(a.weightLearningRate))), mask lr \(a.maskLearningRate.map { formatNumber(Double($0)) } ?? "per method"), β \(formatNumber(Double(a.beta)))→\(formatNumber(Double(a.betaFinal))), T \(formatNumber(Double(a.temperature))), BN re-estimation \(a.recalibrationBatches) batches" + (a.trainSubset.map { ", \($0) training images" } ?? "") + (a.freezeBatchNorm ? ", batch norm frozen" : "")),
+            ("adaptation", "\(a.steps) steps, batch \(a.batchSize), head/BN lr \(formatNumber(Double(a.learningRate))), weight lr \(formatNumber(Double(a.weightLearningRate))), mask lr \(a.maskLearningRate.map { formatNumber(Double($0)) } ?? "per method"), β \(formatNumber(Double(a.beta)))→\(formatNumber(Double(a.betaFinal))), T \(formatNumber(Double(a.temperature))), BN re-estimation \(a.recalibrationBatches) batches" + (a.trainSubset.map { ", \($0) training images" } ?? "") + (a.freezeBatchNorm ? ", batch norm frozen" : "") + a.recipeNotes),
             ("hardware", "\(plan.hardware.name): \(g.arrayRows)×\(g.arrayColumns) arrays, \(g.cellBits)-bit cells, \(g.weightBits)-bit weights, \(g.activationBits)-bit activations, \(g.adcBits)-bit ADC, PE \(g.peArrayRows)×\(g.peArrayColumns) arrays, spare PEs \(formatNumber(100 * g.sparePEFraction)) %"),
             ("seed", plan.cellSeeds.count > 1 ? "\(plan.seed) (backbone); tasks: \(plan.cellSeeds.map(String.init).joined(separator: ", "))" : "\(plan.seed)"),
             ("bundle", "\(reportPathName(bundle)) (the output directory's name; results.json → bundle has its path)"),

@@ -193,6 +193,12 @@ public struct StudyCell: Codable, Sendable, Equatable {
     public var writeModels: [WriteModelEstimate]? = nil
     /// The seed the cell was learned with; nil in studies made before studies had seeds (``StudyPlan/seed`` then).
     public var seed: UInt64? = nil
+    /// Accuracy on the validation split carved from the training set (`validation_fraction`);
+    /// nil without one and in studies made before it.
+    public var validationAccuracy: Double? = nil
+    /// The task's column-mask diagnostics (``TaskMetrics/columnMaskDiagnostics``); nil for
+    /// methods without column masks and in studies made before them.
+    public var columnMaskDiagnostics: ColumnMaskDiagnostics? = nil
     /// M · inference energy + re-programming energy.
     public var totalEnergyMicrojoules: Double { Double(inferences) * inferenceEnergyMicrojoules + reprogrammingEnergyMicrojoules }
     /// Inference energy per image with the re-programming energy spread over M images.
@@ -368,7 +374,8 @@ func collectStudyResult(plan: StudyPlan, bundle: TaskBundle, hardware: HardwareM
             maskBytes: m.maskBytes, sparsityPerLayer: sparsity, inferenceEnergyMicrojoules: m.inferenceEnergyMicrojoules,
             energyBreakdownMicrojoules: cost.report.energyMicrojoules, reprogrammedCells: m.reprogrammedCells,
             reprogrammingEnergyMicrojoules: m.reprogrammingEnergyMicrojoules, inferences: cost.report.totals.inferences,
-            totalOverInferenceEnergy: m.totalOverInferenceEnergy, writeModels: cost.report.writeModels, seed: planCell.seed))
+            totalOverInferenceEnergy: m.totalOverInferenceEnergy, writeModels: cost.report.writeModels, seed: planCell.seed,
+            validationAccuracy: m.validationAccuracy, columnMaskDiagnostics: m.columnMaskDiagnostics))
     }
     let b = bundle.manifest.backbone
     let fileBytes = (try? FileManager.default.attributesOfItem(atPath: bundle.backboneURL.path)[.size] as? Int) ?? 0

@@ -154,12 +154,16 @@ public final class ColumnShiftMask: ConvMask {
     public let layout: ColumnLayout
     public let mask: Parameter
     public let levels: ShiftLevels
+    /// How a dropped column's level is chosen (XMA, XMA2; no effect with N = 0).
+    public let levelRule: XMALevelRule
     public var gumbel: GumbelSigmoid
     var rng: SeededGenerator
 
-    public init(layout: ColumnLayout, levels: ShiftLevels, gumbel: GumbelSigmoid, initialValue: Float, seed: UInt64) {
+    public init(layout: ColumnLayout, levels: ShiftLevels, gumbel: GumbelSigmoid, initialValue: Float, seed: UInt64,
+                levelRule: XMALevelRule = .nearestSample) {
         self.layout = layout
         self.levels = levels
+        self.levelRule = levelRule
         self.gumbel = gumbel
         self.rng = SeededGenerator(seed: seed)
         self.mask = Parameter(Tensor.full([layout.rowChunks, layout.outChannels], initialValue))
@@ -168,15 +172,23 @@ public final class ColumnShiftMask: ConvMask {
     public var maskTensors: [(String, Parameter)] { [("mask", mask)] }
 
     /// The per-column levels `[rowChunks, Cout]` (differentiable in training).
+    ///
+    /// With ``XMALevelRule/minMax`` the keep/drop decision is the same (`p ≥ 0.5`, in evaluation
+    /// `m ≥ 0`), a dropped column's level comes from ``ShiftLevels/minMaxLevels(_:dropped:)`` of
+    /// the real masks, and the backward pass is the same straight-through one through `p`.
     public func columnLevels(training: Bool) -> Tensor {
         let m = mask.value
         if !training {
             // Kept iff m ≥ 0 exactly (σ can round to 0.5 just below 0).
+            if levelRule == .minMax {
+                return Tensor(shape: m.shape, scalars: levels.minMaxLevels(m.scalars, dropped: m.scalars.map { $0 < 0 }))
+            }
             let p = gumbel.noiseFree(m)
             return Tensor(shape: m.shape, scalars: zip(m.scalars, p.scalars).map { $0 >= 0 ? 1 : levels.quantizeDropped($1) })
         }
         let p = gumbel.relaxed(m, using: &rng)
-        return straightThrough(forward: Tensor(shape: p.shape, scalars: p.scalars.map(levels.level)), backward: p)
+        let forward = levelRule == .minMax ? levels.minMaxLevels(m.scalars, dropped: p.scalars.map { $0 < 0.5 }) : p.scalars.map(levels.level)
+        return straightThrough(forward: Tensor(shape: p.shape, scalars: forward), backward: p)
     }
 
     public func apply(to weight: Tensor, training: Bool) -> Tensor {

@@ -77,6 +77,18 @@ public struct ShiftLevels: Sendable, Equatable, Codable {
     /// otherwise the level nearest to `p` among 0 and the shift levels. Monotone in `p`.
     public func level(_ p: Float) -> Float { p >= 0.5 ? 1 : quantizeDropped(p) }
 
+    /// XMA2 §3.3.1's levels of one layer: 1 for a kept column; a dropped column's real mask
+    /// min-max normalised over the dropped columns to [0, 1], `(m − min)/(max − min)`, then the
+    /// nearest of 0 and the shift levels (a single dropped value, or all equal, normalises to 1).
+    public func minMaxLevels(_ realMask: [Float], dropped: [Bool]) -> [Float] {
+        precondition(realMask.count == dropped.count, "minMaxLevels: \(realMask.count) values, \(dropped.count) flags")
+        let values = zip(realMask, dropped).filter(\.1).map(\.0)
+        let lo = values.min() ?? 0, span = (values.max() ?? 0) - lo
+        return zip(realMask, dropped).map { m, isDropped in
+            isDropped ? quantizeDropped(span > 0 ? (m - lo) / span : 1) : 1
+        }
+    }
+
     /// Index of `level` in ``all`` (for packing), or nil if it is not a level.
     public func index(of level: Float) -> Int? { all.firstIndex(of: level) }
 }

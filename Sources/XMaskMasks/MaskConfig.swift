@@ -25,6 +25,14 @@ public struct MaskConfig: Sendable, Equatable, Codable {
     /// Keep batch norm frozen at the backbone's (otherwise each task trains its own affine
     /// parameters and statistics, which live in the digital periphery).
     public var freezeBatchNorm: Bool = false
+    /// How β moves over training; nil = ``BetaSchedule/geometric`` (nil is not stored, so
+    /// configs made before the option still compare equal).
+    public var betaSchedule: BetaSchedule?
+    /// Level of a dropped XMA/XMA2 column; nil = ``XMALevelRule/nearestSample``.
+    public var xmaLevelRule: XMALevelRule?
+    /// λ of the column-mask sparsity penalty, `λ · mean σ(β·m)` over every column mask value
+    /// (a task's ``TaskAdapter/sparsityPenalty()``); nil = none.
+    public var sparsityPenalty: Float?
 
     public init(method: AdaptationMethod) { self.method = method }
 
@@ -45,6 +53,9 @@ public struct MaskConfig: Sendable, Equatable, Codable {
     /// Checks every knob; the error names the field and what was expected.
     public func validate() throws(MaskConfigError) {
         let positive: [(String, Float)] = [("beta", beta), ("betaFinal", betaFinal), ("temperature", temperature), ("ksmBeta", ksmBeta)]
+        if let l = sparsityPenalty, !(l.isFinite && l >= 0) {
+            throw MaskConfigError(field: "sparsityPenalty", value: "\(l)", expected: "a finite number ≥ 0")
+        }
         for (name, v) in positive where !(v.isFinite && v > 0) {
             throw MaskConfigError(field: name, value: "\(v)", expected: "a positive finite number")
         }
@@ -59,9 +70,32 @@ public struct MaskConfig: Sendable, Equatable, Codable {
 
     /// β after a fraction `progress` ∈ [0, 1] of training.
     public func beta(atProgress progress: Double) -> Float {
-        let t = Float(min(max(progress, 0), 1))
-        return beta * Foundation.pow(betaFinal / beta, t)
+        switch betaSchedule ?? .geometric {
+        case .constant:
+            return beta
+        case .geometric:
+            let t = Float(min(max(progress, 0), 1))
+            return beta * Foundation.pow(betaFinal / beta, t)
+        }
     }
+}
+
+/// How the Gumbel-Sigmoid β of column masks moves over training.
+public enum BetaSchedule: String, Codable, Sendable, CaseIterable {
+    /// β grows geometrically from `beta` at the first step to `betaFinal` at the last.
+    case geometric
+    /// β stays at `beta` (`betaFinal` is not used).
+    case constant
+}
+
+/// The shift level a dropped XMA/XMA2 column gets.
+public enum XMALevelRule: String, Codable, Sendable, CaseIterable {
+    /// The level nearest to the column's relaxed sample `p = σ((β·m + g0 − g1)/T)` (noise-free in
+    /// evaluation), one staircase through `p` (``ShiftLevels/level(_:)``).
+    case nearestSample = "nearest-sample"
+    /// XMA2 §3.3.1 as printed: the real masks of the layer's dropped columns min-max normalised
+    /// to [0, 1], rounded to the nearest of 0 and the shift levels (``ShiftLevels/minMaxLevels(_:)``).
+    case minMax = "min-max"
 }
 
 

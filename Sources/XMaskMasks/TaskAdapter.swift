@@ -67,10 +67,11 @@ public final class TaskAdapter {
                                seed: layerSeed)
             case .xbm, .xma:
                 mask = ColumnShiftMask(layout: layout, levels: ShiftLevels(count: config.shiftLevels), gumbel: gumbel,
-                                       initialValue: config.columnMaskInitial, seed: layerSeed)
+                                       initialValue: config.columnMaskInitial, seed: layerSeed, levelRule: config.xmaLevelRule ?? .nearestSample)
             case .xma2:
                 let columns = ColumnShiftMask(layout: layout, levels: ShiftLevels(count: config.shiftLevels), gumbel: gumbel,
-                                              initialValue: config.columnMaskInitial, seed: layerSeed)
+                                              initialValue: config.columnMaskInitial, seed: layerSeed,
+                                              levelRule: config.xmaLevelRule ?? .nearestSample)
                 mask = XMA2Mask(layout: layout, columns: columns, initialWeight: conv.weight.value, quantizer: conv.weightQuantizer)
             }
             conv.weightTransform = { [unowned conv] w in mask.apply(to: w, training: conv.isTraining) }
@@ -113,6 +114,26 @@ public final class TaskAdapter {
             if let m = l.mask as? ColumnShiftMask { m.gumbel.beta = beta }
             if let m = l.mask as? XMA2Mask { m.columns.gumbel.beta = beta }
         }
+    }
+
+    /// The column masks of every layer (XBM, XMA, XMA2's tier 2), with their layer keys.
+    public var columnMasks: [(key: String, mask: ColumnShiftMask)] {
+        layers.compactMap { l in
+            if let m = l.mask as? ColumnShiftMask { return (l.key, m) }
+            if let m = l.mask as? XMA2Mask { return (l.key, m.columns) }
+            return nil
+        }
+    }
+
+    /// `λ · mean σ(β·m)` over every column-mask value, the mean keep-probability under the current
+    /// β (``MaskConfig/sparsityPenalty``); nil when λ is unset or 0 or the method has no column mask.
+    public func sparsityPenalty() -> Tensor? {
+        guard let lambda = config.sparsityPenalty, lambda > 0 else { return nil }
+        let masks = columnMasks.map(\.mask)
+        let count = masks.reduce(0) { $0 + $1.mask.value.count }
+        guard count > 0 else { return nil }
+        let total = masks.map { sigmoid($0.mask.value * $0.gumbel.beta).sum() }.reduce(Tensor(0), +)
+        return total * (lambda / Float(count))
     }
 
     /// XMA2 tier-1 (Algorithm 1): differentiates a per-PE scale (all ones) on one batch through

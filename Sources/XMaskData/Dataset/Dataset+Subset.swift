@@ -37,6 +37,20 @@ extension Dataset {
     /// proportion to its size (largest remainders, ties to the lower label, never more than
     /// the class has), drawn without replacement with `seed`; the result keeps file order.
     public func stratifiedSample(_ total: Int, seed: UInt64) -> Dataset {
+        subset(stratifiedIndices(total, seed: seed))
+    }
+
+    /// A stratified split: `heldOut` images drawn as ``stratifiedSample(_:seed:)`` draws them, and
+    /// the rest. The two are disjoint, together the whole dataset, each in file order.
+    public func stratifiedSplit(heldOut: Int, seed: UInt64) -> (rest: Dataset, heldOut: Dataset) {
+        let held = stratifiedIndices(heldOut, seed: seed)
+        var inHeld = [Bool](repeating: false, count: count)
+        for i in held { inHeld[i] = true }
+        return (subset((0..<count).filter { !inHeld[$0] }), subset(held))
+    }
+
+    /// The sorted indices ``stratifiedSample(_:seed:)`` takes.
+    func stratifiedIndices(_ total: Int, seed: UInt64) -> [Int] {
         precondition(total >= 0 && total <= count, "stratifiedSample: total \(total) outside 0...\(count)")
         let counts = classCounts
         var quota = counts.map { total * $0 / max(count, 1) }
@@ -58,6 +72,6 @@ extension Dataset {
             }
             indices += members[0..<quota[label]]
         }
-        return subset(indices.sorted())
+        return indices.sorted()
     }
 }
