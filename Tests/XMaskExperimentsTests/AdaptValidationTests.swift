@@ -97,16 +97,3 @@ import XMaskMasks
         #expect(html.contains("id=\"mask-diagnostics\"") && html.contains("Column-mask flips over training"))
     }
 }
-
-@Suite struct CommittedStudyTests {
-    /// The committed full study (made before validation splits and diagnostics) loads and
-    /// renders exactly its committed report.md and report.html: the new fields are optional.
-    @Test func committedFullStudyRendersAsCommitted() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let dir = root.appendingPathComponent("results/full-study")
-        let result = try JSONDecoder().decode(StudyResult.self, from: try #require(fileBytes(dir.appendingPathComponent("results.json"))))
-        #expect(result.cells.allSatisfy { $0.columnMaskDiagnostics == nil && $0.validationAccuracy == nil })
-        #expect(Data(result.markdown().utf8) == fileBytes(dir.appendingPathComponent("report.md")))
-        #expect(Data(result.html().utf8) == fileBytes(dir.appendingPathComponent("report.html")))
-    }
-}

@@ -52,8 +52,10 @@ private func numbers(_ result: StudyResult) throws -> Data {
         #expect(resumed.cells[2].reprogrammedCells > resumed.cells[1].reprogrammedCells)
         let files = try resumed.writeReport(to: file.out)
         let html = try String(contentsOf: files.html, encoding: .utf8)
-        // accuracy, mask bytes, energy, total/inference against M under each of the two write models, P sweep, sparsity of a, the two Pareto charts
-        #expect(svgElements(html).count == 9)
+        // accuracy, mask bytes, energy, total/inference against M under each of the two write models, P sweep, sparsity of a,
+        // the two Pareto charts, column-mask flips of a
+        #expect(svgElements(html).count == 10)
+        #expect(resumed.cells.allSatisfy { $0.columnMaskDiagnostics?.stepsPerBucket == [1, 1] })
         #expect(resumed.cells.allSatisfy { $0.writeModels?.map(\.writeModel) == [.neurosim, .papers] })
 
         // The same file and seed from scratch, uninterrupted: the same numbers.

@@ -152,6 +152,7 @@ private func absolutePaths(_ text: String) -> [String] {
         let dir = root.appendingPathComponent("results/full-study")
         let result = try JSONDecoder().decode(StudyResult.self, from: try #require(fileBytes(dir.appendingPathComponent("results.json"))))
         #expect(result.cells.count == 27 && result.cells.allSatisfy { $0.seed == nil } && result.shard == nil)
+        #expect(result.cells.allSatisfy { $0.columnMaskDiagnostics == nil && $0.validationAccuracy == nil })
         let md = result.markdown(), html = result.html()
         #expect(Data(md.utf8) == fileBytes(dir.appendingPathComponent("report.md")), "re-render results/full-study with --report-only")
         #expect(Data(html.utf8) == fileBytes(dir.appendingPathComponent("report.html")), "re-render results/full-study with --report-only")
