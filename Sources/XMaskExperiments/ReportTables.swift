@@ -6,6 +6,8 @@ import XMaskCrossbar
 /// Which table of the study report a ``ReportTable`` is: the HTML page places tables by it.
 public enum ReportTableKind: Sendable, Equatable {
     case accuracy, cost, inferenceEnergy, totalEnergy, writeModels, forgetting, peSweep, sparsity, claims
+    /// Accuracy on non-ideal devices (the study's `device:` section).
+    case device
 }
 
 public struct ReportTable: Sendable {
@@ -119,6 +121,7 @@ extension StudyResult {
         if let sweep = peSweepTable() { tables.append(sweep) }
         tables += sparsityTables()
         tables.append(claimsTable())
+        tables += deviceTables()
         return tables
     }
 

@@ -67,6 +67,9 @@ public struct StudyPlan: Codable, Sendable, Equatable {
     public var adapt = AdaptOptions()
     /// Seed of the backbone and of every task (head init, mask noise, shuffling).
     public var seed: UInt64 = 1
+    /// Evaluation on non-ideal devices after the adaptations (`device:`); not part of any
+    /// task's identity, so adding it reuses the finished tasks. nil: none.
+    public var device: DeviceStudy? = nil
 
     public init(backbone: PretrainConfig, tasks: [TaskSpec], methods: [AdaptationMethod], steps: Int) {
         self.backbone = backbone
@@ -132,6 +135,7 @@ public struct StudyPlan: Codable, Sendable, Equatable {
             }
             for t in tasks { try adaptConfig(task: t, method: m).validate(weightBits: geometry.weightBits) }
         }
+        try device?.validate(cellLevels: geometry.cellLevels)
     }
 }
 
@@ -226,6 +230,8 @@ public struct StudyResult: Codable, Sendable {
     public var forgetting: [TaskEvaluation]
     public var bundle: String
     public var provenance: StudyProvenance?
+    /// Every run of the plan's `device:` section; nil without one (and in older results).
+    public var device: [DeviceStudyRun]? = nil
 
     public init(plan: StudyPlan, backbone: StudyBackbone, cells: [StudyCell], forgetting: [TaskEvaluation], bundle: String,
                 provenance: StudyProvenance? = nil) {
@@ -293,7 +299,9 @@ public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = S
             _ = try Adapter(config: config, reporter: reporter).run(bundle: &bundle, hardware: hardware)
         }
     }
-    return try collectStudyResult(plan: plan, bundle: bundle, hardware: hardware, reporter: reporter)
+    var result = try collectStudyResult(plan: plan, bundle: bundle, hardware: hardware, reporter: reporter)
+    if let section = plan.device { result.device = try runDeviceStudy(section, plan: plan, bundle: bundle, reporter: reporter) }
+    return result
 }
 
 /// Reads every study task back from the bundle: accuracy and cost from the manifest, the
