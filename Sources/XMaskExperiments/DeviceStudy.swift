@@ -99,23 +99,28 @@ func runDeviceStudy(_ section: DeviceStudy, plan: StudyPlan, bundle: TaskBundle,
     let directory = bundle.directory.appendingPathComponent("device")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     var results: [DeviceStudyRun] = []
+    // Every run of the section evaluates the same test images: the ideal pass is done once.
+    var ideal: [String: Double] = [:]
     for run in section.runs {
         let file = directory.appendingPathComponent(run.key + ".json")
         if let data = FileManager.default.contents(atPath: file.path),
            let done = try? JSONDecoder().decode(DeviceStudyRun.self, from: data),
            done.matches(run, section: section, taskSHA256: hashes) {
             reporter.message("reusing device point \(run.key)")
+            for t in done.evaluation.tasks { ideal[t.task] = t.idealAccuracy }
             results.append(done)
             continue
         }
         reporter.message("device point \(run.key): \(section.trials) trials × \(names.count) tasks")
-        var options = DeviceEvaluationOptions(deviceName: run.point.preset, device: run.point.model)
+        var options = DeviceEvaluationOptions(deviceName: run.point.name, device: run.point.model)
         options.trials = section.trials
         options.seed = section.seed
         options.recalibrationBatches = run.recalibrationBatches
         options.testSubset = section.testSubset
         options.tasks = names
+        options.idealAccuracies = ideal
         let evaluation = try evaluateBundle(bundle, device: options, reporter: reporter)
+        for t in evaluation.tasks { ideal[t.task] = t.idealAccuracy }
         let result = DeviceStudyRun(point: run.point.name, preset: run.point.preset, recalibrationBatches: run.recalibrationBatches,
                                     testSubset: section.testSubset, taskSHA256: hashes, evaluation: evaluation)
         let encoder = JSONEncoder()

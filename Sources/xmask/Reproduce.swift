@@ -33,6 +33,10 @@ struct Reproduce: ParsableCommand {
         if check {
             print("\(file): OK — \(plan.tasks.count) tasks × \(plan.methods.count) methods = \(plan.tasks.count * plan.methods.count) adaptations, \(plan.adapt.steps) steps each; backbone \(plan.backbone.model.name), " + (plan.backboneSource.map { "imported from \($0)" } ?? "\(plan.backbone.epochs) epochs on \(plan.backbone.data)"))
             print("methods: \(plan.methods.map(\.description).joined(separator: ", "))")
+            if let d = plan.device {
+                print("device: \(d.runs.count) runs (\(d.runs.map(\.key).joined(separator: ", "))) × \(d.trials) chips, seed \(d.seed), "
+                      + (d.testSubset.map { "\($0) test images per task" } ?? "every test image"))
+            }
             print("output: \(outURL.path)")
             return
         }
