@@ -87,7 +87,7 @@ extension StudyResult {
         var tables = [ReportTable(
             kind: .device, title: "Devices: accuracy (%) on non-ideal ReRAM cells, mean ± std over \(trials) chips (mean over tasks)",
             header: ["device", "effects", "BN re-estimation batches"] + methods.map(methodDescription), rows: rows,
-            note: "Per trial one chip is drawn (seed \(first.evaluation.seed)) and every task of every method is installed on it, its re-programmed cells drawn afresh; a trial's accuracy is the mean over tasks, on \(images) test images per task" + (first.testSubset.map { " (stratified subset of \($0))" } ?? "") + ". 'ideal cells' is the same images on ideal cells. RMS σ: over the \(levels) cell levels, fraction of g_max (level spacing \(formatNumber((100.0 / Double(levels - 1) * 10).rounded() / 10)) %).")]
+            note: "Per trial one chip is drawn (seed \(first.evaluation.seed)) and every task of every method is installed on it, its re-programmed cells drawn afresh; a trial's accuracy is the mean over tasks, on \(images) test images per task" + (first.testSubset.map { " (a stratified sample of \($0), seed \(first.evaluation.seed))" } ?? "") + ". 'ideal cells' is the same images on ideal cells. RMS σ: over the \(levels) cell levels, fraction of g_max (level spacing \(formatNumber((100.0 / Double(levels - 1) * 10).rounded() / 10)) %).")]
 
         var perTask: [[String]] = []
         for t in taskNames {
@@ -148,17 +148,21 @@ extension StudyResult {
         var stuck: [(Double, String, DeviceStudyRun)] = [], noise: [(Double, String, DeviceStudyRun)] = []
         for r in runs {
             switch r.evaluation.model.sweep(cellLevels: levels) {
-            case .stuck(let rate): stuck.append((rate, "\(formatNumber(100 * rate)) % (\(r.point))", r))
-            case .noise(let sigma): noise.append((sigma, "\(r.point) (\(String(format: "%.1f", 100 * sigma)) %)", r))
+            // Short tick labels (a long one at the right end would be cut); the captions name the points.
+            case .stuck(let rate): stuck.append((rate, "\(formatNumber(100 * rate)) %", r))
+            case .noise(let sigma): noise.append((sigma, "\(String(format: "%.1f", 100 * sigma)) %", r))
             case .other: break
             }
         }
         let trials = first.evaluation.trials
+        func named(_ points: [(x: Double, label: String, run: DeviceStudyRun)]) -> String {
+            points.sorted { $0.x < $1.x }.map { "\($0.run.point) \($0.label)" }.joined(separator: ", ")
+        }
         chart(stuck, title: "Accuracy vs stuck-at fault rate", xTitle: "cells stuck at g_min or g_max (evenly spaced, not to scale)",
-              caption: "Mean over tasks and \(trials) chips of each method's accuracy at each stuck-at rate, the ideal chip first; no BN re-estimation. The std over chips is in the table below.",
+              caption: "Mean over tasks and \(trials) chips of each method's accuracy at each stuck-at rate (\(named(stuck))), the ideal chip first; no BN re-estimation. The std over chips is in the table below.",
               indexed: true)
         chart(noise, title: "Accuracy vs programming noise", xTitle: "RMS conductance error σ over the cell levels (% of g_max)",
-              caption: "Mean over tasks and \(trials) chips of each method's accuracy against the noise level (x to scale), the ideal chip at 0; no BN re-estimation. The std over chips is in the table below.",
+              caption: "Mean over tasks and \(trials) chips of each method's accuracy against the noise level (x to scale; \(named(noise))), the ideal chip at 0; no BN re-estimation. The std over chips is in the table below.",
               indexed: false)
         return out
     }

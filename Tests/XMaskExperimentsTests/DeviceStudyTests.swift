@@ -198,8 +198,10 @@ private func parseError(_ device: String) -> ExperimentFileError? {
         let charts = svgElements(html).filter { $0.contains("Accuracy vs stuck-at fault rate") || $0.contains("Accuracy vs programming noise") }
         #expect(charts.count == 2 && html.contains("<section id=\"device\">"))
         for svg in charts { #expect(XMLParser(data: Data(svg.utf8)).parse()) }
-        // The stuck chart has the ideal point and 5 %; the noise chart the Gaussian point at its σ.
-        #expect(charts[0].contains("5 % (stuck-5pct)") && charts[1].contains("gauss-8pct (8.0 %)"))
+        // The stuck chart has the ideal point and 5 %; the noise chart the Gaussian point at its σ;
+        // the captions name them.
+        #expect(charts[0].contains(">ideal<") && charts[0].contains(">5 %<") && charts[1].contains(">8.0 %<"))
+        #expect(html.contains("stuck-5pct 5 %") && html.contains("gauss-8pct 8.0 %"))
         #expect(svgElements(before.html()).count + 2 == svgElements(html).count)
     }
 
