@@ -20,6 +20,9 @@ public struct DeviceEvaluationOptions: Sendable {
     public var testSubset: Int?
     /// Only these tasks (nil = every task of the bundle).
     public var tasks: [String]?
+    /// Each task's ideal-cell accuracy on these test images (same `testSubset` and `seed`), if
+    /// already known: the ideal pass is skipped for the tasks listed.
+    public var idealAccuracies: [String: Double] = [:]
 
     public init(deviceName: String, device: DeviceModel) {
         self.deviceName = deviceName
@@ -153,6 +156,10 @@ public func evaluateBundle(_ bundle: TaskBundle, device options: DeviceEvaluatio
 
     var ideal: [Double] = []
     for p in prepared {
+        if let known = options.idealAccuracies[p.entry.name] {
+            ideal.append(known)
+            continue
+        }
         let model = try bundle.loadBackbone()
         try p.state.install(on: model, geometry: geometry)
         ideal.append(evaluate(model, on: p.test, options: p.options).accuracy)

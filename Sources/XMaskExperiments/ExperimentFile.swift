@@ -26,6 +26,15 @@ import Yams
 /// adapt: {steps: 600, batch_size: 64, learning_rate: 0.01, weight_learning_rate: 0.001, mask_learning_rate: null,
 ///         train_subset: null, recalibration_batches: 50, beta: 2, beta_final: 50,
 ///         temperature: 1, freeze_batch_norm: false}
+/// device:                          # optional: every (task, method) on noisy chips afterwards
+///   seed: 1
+///   trials: 10
+///   test_subset: 2000              # stratified sample of each task's test set (default: all)
+///   recalibrate_batches: [0, 10]   # or one value; one run per value (0: no BN re-estimation)
+///   points:
+///     - {preset: stuck-1pct}                          # name defaults to the preset (+ → _)
+///     - {name: gauss-3pct, level_sigma: 0.03}         # DeviceModel fields in snake case
+///     - {name: wan-half, preset: wan2022, programming_scale: 0.5, recalibrate_batches: 10}
 /// ```
 ///
 /// Relative paths (`data`, `out`) resolve against the file's directory. Every key is checked
@@ -66,7 +75,7 @@ public struct ExperimentFile: Sendable {
 
 /// The keys of each section, in the order the documentation lists them.
 enum ExperimentKeys {
-    static let top = ["name", "seed", "seeds", "out", "backbone", "hardware", "tasks", "methods", "adapt"]
+    static let top = ["name", "seed", "seeds", "out", "backbone", "hardware", "tasks", "methods", "adapt", "device"]
     static let backbone = ["from", "model", "data", "classes", "epochs", "image_size", "channels", "bits", "edge_bits", "batch_size",
                            "learning_rate", "momentum", "weight_decay", "label_smoothing", "crop_padding", "flip", "train_subset"]
     static let hardware = ["preset", "spare_pe_fraction", "rows", "cols", "cell_bits", "adc_bits", "columns_per_adc", "pe_array_rows", "pe_array_columns", "write_model",
@@ -240,6 +249,7 @@ struct ExperimentFileParser {
         plan.backbone.seed = seed
         plan.backboneSource = backboneSource
         if let a = top["adapt"] { plan.adapt = try parseAdapt(a) }
+        if let d = top["device"] { plan.device = try parseDevice(d, cellLevels: plan.geometry.cellLevels) }
         let out = try top["out"].map { resolve(try $0.string()) } ?? directory.appendingPathComponent("runs/\(name)")
         do { try plan.validate() } catch {
             throw ExperimentFileError(file: file, line: nil, key: "", problem: "\(error)")

@@ -12,6 +12,8 @@ public enum ReportTableKind: Sendable, Equatable {
     case hardwareLayers, hardwareMethods, hardwareTotalOverInferenceByM
     /// Column-mask diagnostics (gated/shifted columns, flips, |dp/dm|); only in studies that have them.
     case columnMaskDiagnostics
+    /// Accuracy on non-ideal devices (the study's `device:` section).
+    case device
 }
 
 public struct ReportTable: Sendable {
@@ -143,6 +145,7 @@ extension StudyResult {
         tables += sparsityTables()
         if let diagnostics = columnMaskDiagnosticsTable() { tables.append(diagnostics) }
         tables.append(claimsTable())
+        tables += deviceTables()
         return tables
     }
 

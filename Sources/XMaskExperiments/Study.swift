@@ -42,6 +42,9 @@ public struct StudyPlan: Codable, Sendable, Equatable {
     /// The seeds every (task, method) pair is learned with, one cell each; nil: ``seed`` alone.
     /// The backbone is trained once, with ``seed``.
     public var seeds: [UInt64]? = nil
+    /// Evaluation on non-ideal devices after the adaptations (`device:`); not part of any
+    /// task's identity, so adding it reuses the finished tasks. nil: none.
+    public var device: DeviceStudy? = nil
 
     public init(backbone: PretrainConfig, tasks: [TaskSpec], methods: [AdaptationMethod], adapt: AdaptOptions = AdaptOptions()) {
         self.backbone = backbone
@@ -124,7 +127,11 @@ public struct StudyPlan: Codable, Sendable, Equatable {
             guard Set(seeds).count == seeds.count else {
                 throw ExperimentError.invalidOption(name: "seeds", value: seeds.map(String.init).joined(separator: ", "), expected: "each seed once")
             }
+            if seeds.count > 1 && device != nil {
+                throw ExperimentError.invalidOption(name: "device", value: "with \(seeds.count) seeds", expected: "a study with one seed (device: evaluates one task per (task, method))")
+            }
         }
+        try device?.validate(cellLevels: geometry.cellLevels)
     }
 }
 
@@ -231,6 +238,8 @@ public struct StudyResult: Codable, Sendable {
     public var provenance: StudyProvenance?
     /// The shard of the cells this result holds; nil for a whole study (run or merged).
     public var shard: StudyShard? = nil
+    /// Every run of the plan's `device:` section; nil without one (and in older results).
+    public var device: [DeviceStudyRun]? = nil
 
     public init(plan: StudyPlan, backbone: StudyBackbone, cells: [StudyCell], forgetting: [TaskEvaluation], bundle: String,
                 provenance: StudyProvenance? = nil) {
@@ -281,6 +290,11 @@ public func runStudy(_ plan: StudyPlan, out: URL, shard: StudyShard? = nil, shar
     }
     var result = try collectStudyResult(plan: plan, bundle: bundle, hardware: hardware, shard: shard, reporter: reporter)
     result.shard = shard
+    if let section = plan.device {
+        // A shard holds some of the tasks; the merge evaluates them all on the same chips.
+        if shard == nil { result.device = try runDeviceStudy(section, plan: plan, bundle: bundle, reporter: reporter) }
+        else { reporter.message("device: runs after --merge, on every task of the study") }
+    }
     return result
 }
 

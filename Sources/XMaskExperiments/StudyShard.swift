@@ -158,6 +158,7 @@ public func mergeStudyShards(_ directories: [URL], plan: StudyPlan, into out: UR
     result.forgetting = forgetting
     result.shard = nil
     result.bundle = merged.directory.path
+    if let section = plan.device { result.device = try runDeviceStudy(section, plan: plan, bundle: merged, reporter: reporter) }
     return result
 }
 

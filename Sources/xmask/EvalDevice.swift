@@ -71,9 +71,10 @@ extension Eval {
                 struct Row: Encodable { var name: String; var summary: String; var source: String; var model: DeviceModel }
                 try printJSON(DevicePreset.all.map { Row(name: $0.name, summary: $0.summary, source: $0.source, model: $0.model) })
             } else {
+                let width = (DevicePreset.all.map(\.name.count).max() ?? 0) + 2
                 for p in DevicePreset.all {
-                    print(p.name.padding(toLength: 14, withPad: " ", startingAt: 0) + p.summary)
-                    print(String(repeating: " ", count: 14) + "source: " + p.source)
+                    print(p.name.padding(toLength: width, withPad: " ", startingAt: 0) + p.summary)
+                    print(String(repeating: " ", count: width) + "source: " + p.source)
                 }
                 print("Combine with '+', e.g. --device wan2022+stuck-1pct; a later preset's effects replace an earlier one's.")
             }

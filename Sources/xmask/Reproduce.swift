@@ -55,6 +55,10 @@ struct Reproduce: ParsableCommand {
         if check {
             print("\(file): OK — \(plan.tasks.count) tasks × \(plan.methods.count) methods" + (plan.cellSeeds.count > 1 ? " × \(plan.cellSeeds.count) seeds" : "") + " = \(plan.cells.count) adaptations, \(plan.adapt.steps) steps each; backbone \(plan.backbone.model.name), " + (plan.backboneSource.map { "imported from \($0)" } ?? "\(plan.backbone.epochs) epochs on \(plan.backbone.data)"))
             print("methods: \(plan.methods.map(\.description).joined(separator: ", "))")
+            if let d = plan.device {
+                print("device: \(d.runs.count) runs (\(d.runs.map(\.key).joined(separator: ", "))) × \(d.trials) chips, seed \(d.seed), "
+                      + (d.testSubset.map { "\($0) test images per task" } ?? "every test image"))
+            }
             print("output: \(outURL.path)")
             return
         }
