@@ -21,20 +21,13 @@ extension StudyResult {
         return cs.isEmpty ? nil : cs.map(f).reduce(0, +) / Double(cs.count)
     }
 
-    /// Mean and sample standard deviation (n − 1; 0 for one value).
-    static func meanAndStd(_ values: [Double]) -> (mean: Double, std: Double) {
-        let mean = values.reduce(0, +) / Double(max(values.count, 1))
-        guard values.count > 1 else { return (mean, 0) }
-        let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
-        return (mean, variance.squareRoot())
-    }
 
     /// Accuracy (%) of (task, method): the value, or with several seeds "mean ± std" over them.
     func accuracyText(task: String, method: String) -> String {
         let cs = seedCells(task: task, method: method)
         guard !cs.isEmpty else { return "—" }
         guard hasSeeds else { return ReportFormat.percent(cs[0].accuracy) }
-        let (m, s) = Self.meanAndStd(cs.map(\.accuracy))
+        let (m, s) = meanAndStd(cs.map(\.accuracy))
         return ReportFormat.percent(m) + " ± " + ReportFormat.percent(s)
     }
 
@@ -46,7 +39,7 @@ extension StudyResult {
             let cs = cells(method: method).filter { $0.seed == seed }
             return cs.isEmpty ? nil : cs.map(\.accuracy).reduce(0, +) / Double(cs.count)
         }
-        let (m, s) = Self.meanAndStd(perSeed)
+        let (m, s) = meanAndStd(perSeed)
         return ReportFormat.percent(m) + " ± " + ReportFormat.percent(s)
     }
 

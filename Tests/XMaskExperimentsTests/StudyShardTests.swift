@@ -106,7 +106,7 @@ private func absolutePaths(_ text: String) -> [String] {
         let files = try merged.writeReport(to: mergedDir)
         let md = try String(contentsOf: files.markdown, encoding: .utf8), html = try String(contentsOf: files.html, encoding: .utf8)
         let a = merged.cells.filter { $0.method == "xbm" }.map(\.accuracy)
-        let (m, s) = StudyResult.meanAndStd(a)
+        let (m, s) = meanAndStd(a)
         #expect(md.contains("| a | \(ReportFormat.percent(m)) ± \(ReportFormat.percent(s)) |"))
         #expect(md.contains("## Test accuracy (%) over 2 seeds: mean ± std"))
         for text in [md, html] {
