@@ -247,20 +247,26 @@ public struct StudyResult: Codable, Sendable {
 
 /// Runs a ``StudyPlan`` into the bundle directory `out`, then re-evaluates every task
 /// (forgetting) and collects each task's hardware cost.
-public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = SilentReporter()) throws -> StudyResult {
+///
+/// Before anything is trained or written, `freeSpace` is asked whether `out`'s file system has
+/// room for what is left to do (``studyBytesToWrite(_:out:source:)``).
+public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = SilentReporter(),
+                     freeSpace: any FreeSpaceQuery = SystemFreeSpace()) throws -> StudyResult {
     try plan.validate()
     var backbone = plan.backbone
     backbone.seed = plan.seed
     let geometry = plan.geometry
     let manifestPath = out.appendingPathComponent("bundle.json").path
     let source = try plan.backboneSource.map { try TaskBundle.open(URL(fileURLWithPath: $0)) }
+    try FreeSpace.check(out, neededBytes: try studyBytesToWrite(plan, out: out, source: source),
+                        for: "the study's backbone, task files and reports", query: freeSpace)
     if !FileManager.default.fileExists(atPath: manifestPath) {
         if let source {
             reporter.message("importing the backbone of \(source.directory.path)")
             _ = try TaskBundle.importBackbone(from: source, to: out, geometry: geometry)
         } else {
             reporter.message("training the backbone on \(backbone.data)")
-            _ = try Pretrainer(config: backbone, outDirectory: out, geometry: geometry, reporter: reporter).run(resume: true)
+            _ = try Pretrainer(config: backbone, outDirectory: out, geometry: geometry, reporter: reporter, freeSpace: freeSpace).run(resume: true)
         }
     } else {
         reporter.message("reusing the backbone in \(out.path)")
@@ -290,10 +296,27 @@ public func runStudy(_ plan: StudyPlan, out: URL, reporter: ProgressReporter = S
                 reporter.message("reusing \(entry.name)")
                 continue
             }
-            _ = try Adapter(config: config, reporter: reporter).run(bundle: &bundle, hardware: hardware)
+            _ = try Adapter(config: config, reporter: reporter, freeSpace: freeSpace).run(bundle: &bundle, hardware: hardware)
         }
     }
     return try collectStudyResult(plan: plan, bundle: bundle, hardware: hardware, reporter: reporter)
+}
+
+/// What the rest of a study writes into `out`, at most: the backbone (pretraining's
+/// checkpoints and backbone, or the imported backbone file) unless `out` holds a bundle, one
+/// task file no larger than the backbone file per task not yet in it, and slack for each
+/// manifest and the reports.
+public func studyBytesToWrite(_ plan: StudyPlan, out: URL, source: TaskBundle?) throws -> Int64 {
+    let values = try plan.backbone.model.build(seed: 0).namedParameters().reduce(0) { $0 + $1.parameter.value.count }
+    let backboneFile = FreeSpace.sum(FreeSpace.float32Bytes(values), FreeSpace.slackBytes)
+    let existing = (try? TaskBundle.open(out)).map { Set($0.taskNames) }
+    var backbone: Int64 = 0
+    if existing == nil { backbone = source == nil ? Pretrainer.bytesToWrite(storedValues: values) : backboneFile }
+    let pending = plan.tasks.reduce(0) { n, task in
+        n + plan.methods.filter { !(existing?.contains(StudyPlan.taskName(task.name, $0)) ?? false) }.count
+    }
+    return FreeSpace.sum(backbone, FreeSpace.times(FreeSpace.sum(backboneFile, FreeSpace.slackBytes), pending),
+                         FreeSpace.times(FreeSpace.slackBytes, 4))
 }
 
 /// Reads every study task back from the bundle: accuracy and cost from the manifest, the
