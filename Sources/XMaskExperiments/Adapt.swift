@@ -114,9 +114,10 @@ public final class Adapter {
         try config.validate(weightBits: bundle.manifest.geometry.weightBits)
         try bundle.checkNewTaskName(config.task)
         _ = try HardwareCost.model(hardware, for: bundle)
-        try bundle.checkWritable()  // before any training: a read-only bundle fails now, not after
+        // Free space first: it writes nothing (checkWritable takes the lock and makes tasks/).
         try FreeSpace.check(bundle.directory, neededBytes: try Self.bytesToWrite(bundle: bundle),
                             for: "the task file and the new bundle.json", query: freeSpace)
+        try bundle.checkWritable()  // before any training: a read-only bundle fails now, not after
         if case let .xma2(fraction, _) = config.mask.method, fraction > bundle.manifest.geometry.sparePEFraction + 1e-12 {
             throw ExperimentError.invalidOption(
                 name: "peFraction", value: "\(fraction)",
