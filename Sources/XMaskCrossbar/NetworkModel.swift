@@ -42,13 +42,17 @@ public enum NetworkModel: String, CaseIterable, Codable, Sendable {
     }
 
     /// The layer shapes at `imageSize × imageSize` input, the classifier (`classes` outputs) last.
+    ///
+    /// `imageSize` and `classes` are bounded like a network CSV's fields (IFM_H, Cout:
+    /// ``NetworkShape/csvColumnMaxima``), so every count fits in 64 bits.
     public func network(imageSize: Int, classes: Int? = nil) throws -> NetworkShape {
-        guard imageSize >= 1 else {
-            throw CrossbarError.invalidField(field: "imageSize", value: String(imageSize), expected: "a positive integer")
+        let maxSize = NetworkShape.csvColumnMaxima["IFM_H"]!, maxClasses = NetworkShape.csvColumnMaxima["Cout"]!
+        guard (1...maxSize).contains(imageSize) else {
+            throw CrossbarError.invalidField(field: "imageSize", value: String(imageSize), expected: "an integer in 1...\(maxSize)")
         }
         let classes = classes ?? defaultClasses
-        guard classes >= 1 else {
-            throw CrossbarError.invalidField(field: "classes", value: String(classes), expected: "a positive integer")
+        guard (1...maxClasses).contains(classes) else {
+            throw CrossbarError.invalidField(field: "classes", value: String(classes), expected: "an integer in 1...\(maxClasses)")
         }
         var b = Builder(size: imageSize)
         switch self {

@@ -49,6 +49,9 @@ struct Adapt: ParsableCommand {
     }
 
     func makeConfig() throws -> AdaptConfig {
+        guard AdaptationMethod.names.contains(method.lowercased()) || ["fine-tune", "ft"].contains(method.lowercased()) else {
+            throw ValidationError("--method \(method): expected one of \(AdaptationMethod.names.joined(separator: ", "))")
+        }
         let adaptation = try AdaptationMethod.parse(method, shiftLevels: shiftLevels, peFraction: peFraction)
         var mask = MaskConfig(method: adaptation)
         mask.beta = beta
