@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], resources: [.copy("DemoData")]),
         // The in-process fuzz harness of the parsers (tests and `xmask-bench fuzz` only).
-        .target(name: "XMaskFuzz", dependencies: ["XMaskExperiments", "XMaskData", "XMaskTensor", "XMaskCrossbar"], exclude: ["README.md"]),
+        .target(name: "XMaskFuzz", dependencies: ["XMaskExperiments", "XMaskData", "XMaskTensor", "XMaskCrossbar", "XMaskNN"], exclude: ["README.md"]),
         .executableTarget(name: "XMaskBench", dependencies: [
             "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskFuzz",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
