@@ -151,8 +151,8 @@ extension FuzzTarget {
                 let i = m.below(chunks.count)
                 chunks[i].data = m.mutateBytes(chunks[i].data)
             }
-            if m.chance(0.1) { chunks.remove(at: m.below(chunks.count)) }
-            if m.chance(0.1) { let i = m.below(chunks.count); chunks.insert(chunks[i], at: i) }
+            if m.chance(0.1), !chunks.isEmpty { chunks.remove(at: m.below(chunks.count)) }
+            if m.chance(0.1), !chunks.isEmpty { let i = m.below(chunks.count); chunks.insert(chunks[i], at: i) }
             return FuzzSeeds.pngSignature + chunks.flatMap { FuzzSeeds.pngChunk($0.type, $0.data) }
         }, run: { input in
             let image = try PNG.decode(input, file: "fuzz.png")

@@ -39,7 +39,19 @@ public func fuzzMutate(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ maxS
     return out.count
 }
 
-#if !XMASK_LIBFUZZER
+#if XMASK_LIBFUZZER
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point as `main` (`MODULE_main`): hand over to libFuzzer's driver.
+@_cdecl("XMaskLibFuzzer_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var vector = argv
+    return runDriver(&count, &vector) { data, size in fuzzOneInput(data, size) }
+}
+#else
 @main struct Reproduce {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
