@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "xmask", targets: ["xmask"]),
         .executable(name: "xmask-bench", targets: ["XMaskBench"]),
+        .executable(name: "xmask-libfuzzer", targets: ["XMaskLibFuzzer"]),
         .library(name: "XMaskTensor", targets: ["XMaskTensor"]),
         .library(name: "XMaskCrossbar", targets: ["XMaskCrossbar"]),
     ],
@@ -32,7 +33,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], resources: [.copy("DemoData")]),
         // The in-process fuzz harness of the parsers (tests and `xmask-bench fuzz` only).
-        .target(name: "XMaskFuzz", dependencies: ["XMaskExperiments", "XMaskData", "XMaskTensor", "XMaskCrossbar"], exclude: ["README.md"]),
+        .target(name: "XMaskFuzz", dependencies: ["XMaskExperiments", "XMaskData", "XMaskTensor", "XMaskCrossbar", "XMaskNN"], exclude: ["README.md"]),
+        // One FuzzTarget as a libFuzzer target (Scripts/libfuzzer/run.sh builds it with
+        // -sanitize=fuzzer); a normal build replays saved inputs.
+        .executableTarget(name: "XMaskLibFuzzer", dependencies: ["XMaskFuzz"]),
         .executableTarget(name: "XMaskBench", dependencies: [
             "XMaskTensor", "XMaskCrossbar", "XMaskData", "XMaskNN", "XMaskMasks", "XMaskFuzz", "XMaskExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

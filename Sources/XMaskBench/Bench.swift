@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xmask-bench",
         abstract: "xmask speed benchmarks; results go to BENCHMARKS.md. XMASK_SIMD=avx512|avx2|generic forces the SIMD path.",
-        subcommands: [GEMMBench.self, ConvBench.self, HWBench.self, TrainBench.self, FuzzBench.self]
+        subcommands: [GEMMBench.self, ConvBench.self, HWBench.self, TrainBench.self, FuzzBench.self, SafetensorsBench.self]
     )
 
     static func main() {

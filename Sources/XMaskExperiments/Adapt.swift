@@ -84,16 +84,32 @@ public struct AdaptConfig: Codable, Sendable, Equatable {
 public final class Adapter {
     public let config: AdaptConfig
     let reporter: ProgressReporter
+    /// Asked before training whether the bundle's file system has room for the task.
+    let freeSpace: any FreeSpaceQuery
 
-    public init(config: AdaptConfig, reporter: ProgressReporter = SilentReporter()) {
+    public init(config: AdaptConfig, reporter: ProgressReporter = SilentReporter(), freeSpace: any FreeSpaceQuery = SystemFreeSpace()) {
         self.config = config
         self.reporter = reporter
+        self.freeSpace = freeSpace
+    }
+
+    /// What adding a task writes, at most: the task file (no larger than the backbone file:
+    /// FineTune's copy of every weight is the largest) and a new manifest beside the old one.
+    public static func bytesToWrite(bundle: TaskBundle) throws -> Int64 {
+        func size(_ url: URL) -> Int64 {
+            ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? NSNumber)?.int64Value ?? 0
+        }
+        let backbone = size(try bundle.resolve(bundle.manifest.backbone.file, field: "backbone.file"))
+        return FreeSpace.sum(backbone, FreeSpace.times(size(bundle.manifestURL), 2), FreeSpace.slackBytes)
     }
 
     public func run(bundle: inout TaskBundle, hardware: HardwareModel? = nil) throws -> TaskEntry {
         try config.validate(weightBits: bundle.manifest.geometry.weightBits)
         try bundle.checkNewTaskName(config.task)
         _ = try HardwareCost.model(hardware, for: bundle)
+        // Free space first: it writes nothing (checkWritable takes the lock and makes tasks/).
+        try FreeSpace.check(bundle.directory, neededBytes: try Self.bytesToWrite(bundle: bundle),
+                            for: "the task file and the new bundle.json", query: freeSpace)
         try bundle.checkWritable()  // before any training: a read-only bundle fails now, not after
         if case let .xma2(fraction, _) = config.method, fraction > bundle.manifest.geometry.sparePEFraction + 1e-12 {
             throw ExperimentError.invalidOption(

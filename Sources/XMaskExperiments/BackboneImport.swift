@@ -39,6 +39,22 @@ public enum BackboneImport {
     ///
     /// - Throws: ``BackboneImportError`` listing every problem, or the file's ``SafetensorsError``.
     public static func model(from file: Safetensors, spec: ModelSpec) throws -> any ImageClassifier {
+        try model(shapes: file.entries.mapValues(\.shape), dtypes: file.entries.mapValues(\.dtype), file: file.file, spec: spec) { key in
+            file.entries[key]?.tensor()
+        }
+    }
+
+    /// ``model(from:spec:)`` for the file at `url`, read straight into tensors
+    /// (``XMaskTensor/Safetensors/readTensors(contentsOf:)``): the import holds one copy of the
+    /// weights, not the file's bytes as well.
+    public static func model(contentsOf url: URL, spec: ModelSpec) throws -> any ImageClassifier {
+        let read = try Safetensors.readTensors(contentsOf: url)
+        return try model(shapes: read.tensors.mapValues(\.shape), dtypes: read.dtypes, file: url.path, spec: spec) { read.tensors[$0] }
+    }
+
+    /// The checks and the model: `shapes` and `dtypes` of every entry, `tensor(key)` its values.
+    private static func model(shapes: [String: [Int]], dtypes: [String: SafetensorsDType], file: String, spec: ModelSpec,
+                              tensor: (String) -> Tensor?) throws -> any ImageClassifier {
         try spec.validate()
         var float = spec
         float.quantization = nil
@@ -49,17 +65,16 @@ public enum BackboneImport {
         let known = Set(expected.map(\.key))
         let floating: Set<SafetensorsDType> = [.float32, .float64, .float16, .bfloat16]
         for (key, parameter) in expected {
-            guard let entry = file.entries[key] else {
+            guard let shape = shapes[key], let dtype = dtypes[key] else {
                 problems.append((key, "missing key \"\(key)\" (expected shape \(parameter.value.shape))"))
                 continue
             }
             let counter = key.hasSuffix("num_batches_tracked")
-            if entry.shape != parameter.value.shape {
-                problems.append((key, "key \"\(key)\" has shape \(entry.shape), expected \(parameter.value.shape)"))
-            } else if !counter && !floating.contains(entry.dtype) {
-                problems.append((key, "key \"\(key)\" has dtype \(entry.dtype.rawValue), expected a floating type (F32, F64, F16, BF16)"))
-            } else {
-                let t = entry.tensor()
+            if shape != parameter.value.shape {
+                problems.append((key, "key \"\(key)\" has shape \(shape), expected \(parameter.value.shape)"))
+            } else if !counter && !floating.contains(dtype) {
+                problems.append((key, "key \"\(key)\" has dtype \(dtype.rawValue), expected a floating type (F32, F64, F16, BF16)"))
+            } else if let t = tensor(key) {
                 if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
                     problems.append((key, "key \"\(key)\" holds \(t.scalars[bad]) at flat index \(bad), expected finite values"))
                 } else {
@@ -67,13 +82,13 @@ public enum BackboneImport {
                 }
             }
         }
-        for key in file.keys where !known.contains(key) {
-            let shape = file.entries[key]?.shape ?? []
+        for key in shapes.keys.sorted() where !known.contains(key) {
+            let shape = shapes[key] ?? []
             problems.append((key, "unexpected key \"\(key)\" (shape \(shape)); \(spec.name) has no such parameter or buffer"))
         }
         if !problems.isEmpty {
             let sorted = problems.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map(\.text)
-            throw BackboneImportError(file: file.file, model: describe(spec), problems: sorted)
+            throw BackboneImportError(file: file, model: describe(spec), problems: sorted)
         }
         try model.load(stateDict: state, strict: true)
         if let q = spec.quantization { try model.quantize(q.config()) }
@@ -92,7 +107,7 @@ public enum BackboneImport {
         if FileManager.default.fileExists(atPath: out.appendingPathComponent("bundle.json").path) {
             throw ExperimentError.bundleExists(path: out.path)
         }
-        let model = try self.model(from: try Safetensors(contentsOf: weights), spec: spec)
+        let model = try self.model(contentsOf: weights, spec: spec)
         var accuracy: Double?
         if let data {
             let task = try TaskData(directory: data, inChannels: spec.inChannels, imageSize: spec.imageSize, classCount: spec.numClasses)

@@ -11,6 +11,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(step: Int, epoch: Int, lastCheckpoint: String?)
     case checkpoint(path: String, reason: String)
     case bundleLocked(path: String, seconds: Double)
+    /// The file system of `path` has less room than a command will write (checked before training).
+    case insufficientSpace(path: String, neededBytes: Int64, availableBytes: Int64, what: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(reason)"
         case let .bundleLocked(path, seconds):
             return "\(path): another xmask process has held the bundle's lock (bundle.lock) for \(Int(seconds)) s; try again when it has finished"
+        case let .insufficientSpace(path, needed, available, what):
+            return "\(path): not enough free space: \(what) need about \(needed) bytes, the file system has \(available) bytes available; free some space or choose another directory (nothing was trained or written)"
         }
     }
 }

@@ -75,13 +75,23 @@ public final class Pretrainer {
     public let outDirectory: URL
     public let geometry: CrossbarGeometry
     let reporter: ProgressReporter
+    /// Asked before training whether the output's file system has room for the run's files.
+    let freeSpace: any FreeSpaceQuery
 
     public init(config: PretrainConfig, outDirectory: URL, geometry: CrossbarGeometry = CrossbarGeometry(),
-                reporter: ProgressReporter = SilentReporter()) {
+                reporter: ProgressReporter = SilentReporter(), freeSpace: any FreeSpaceQuery = SystemFreeSpace()) {
         self.config = config
         self.outDirectory = outDirectory
         self.geometry = geometry
         self.reporter = reporter
+        self.freeSpace = freeSpace
+    }
+
+    /// What a run writes, at most, for a model of `values` stored values (parameters and
+    /// buffers, F32): the checkpoint (model and SGD momentum, ≤ 2 per value) twice while the
+    /// atomic write replaces it, and the backbone file (1 per value).
+    public static func bytesToWrite(storedValues values: Int) -> Int64 {
+        FreeSpace.sum(FreeSpace.times(FreeSpace.float32Bytes(values), 5), FreeSpace.slackBytes)
     }
 
     /// Steps of the linear learning-rate warm-up: one epoch, but at most 10 % of the run, so a
@@ -117,6 +127,9 @@ public final class Pretrainer {
         var train = data.train
         if let n = config.trainSubset { train = train.stratifiedSample(min(n, train.count), seed: config.seed) }
         let model = try config.model.build(seed: config.seed)
+        let storedValues = model.namedParameters().reduce(0) { $0 + $1.parameter.value.count }
+        try FreeSpace.check(outDirectory, neededBytes: Self.bytesToWrite(storedValues: storedValues),
+                            for: "the checkpoints and the backbone of \(config.model.name)", query: freeSpace)
         let parameters = model.trainableParameters()
         let keyed = model.namedParameters().filter { $0.parameter.kind == .parameter && $0.parameter.isTrainable }
         let optimizer = SGD(learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay, nesterov: true)
@@ -193,7 +206,7 @@ public final class Pretrainer {
     }
 
     func loadCheckpoint(model: any ImageClassifier, optimizer: SGD, keyed: [(key: String, parameter: Parameter)]) throws -> Int {
-        let file = try Safetensors(contentsOf: checkpointURL)
+        let file = try Safetensors.readTensors(contentsOf: checkpointURL)  // one copy: straight into tensors
         guard file.metadata["format"] == "xmask-checkpoint", let epochText = file.metadata["epoch"], let epoch = Int(epochText) else {
             throw ExperimentError.checkpoint(path: checkpointURL.path, reason: "not an xmask checkpoint (metadata format/epoch missing)")
         }
@@ -202,7 +215,7 @@ public final class Pretrainer {
             throw ExperimentError.checkpoint(path: checkpointURL.path, reason: "was made with different settings; resume with the same options or use a new --out")
         }
         var modelState: [String: Tensor] = [:], optimizerState: [String: Tensor] = [:]
-        for (k, t) in file.tensors() {
+        for (k, t) in file.tensors {
             if k.hasPrefix("optimizer.") { optimizerState[String(k.dropFirst(10))] = t } else { modelState[k] = t }
         }
         try model.load(stateDict: modelState, strict: true)

@@ -261,6 +261,8 @@ public struct StudyResult: Codable, Sendable {
 
 /// Runs a ``StudyPlan`` into the bundle directory `out`, then re-evaluates every task
 /// (forgetting) and collects each task's hardware cost.
+/// Before anything is trained or written, `freeSpace` is asked whether `out`'s file system has
+/// room for what is left to do (``studyBytesToWrite(_:out:source:shard:)``).
 /// - Parameters:
 ///   - shard: run only this shard's cells (``StudyShard/contains(_:)``); the result records it,
 ///     and ``mergeStudyShards(_:plan:into:reporter:)`` joins the shards' outputs.
@@ -268,8 +270,10 @@ public struct StudyResult: Codable, Sendable {
 ///     every shard of a study shares; `xmask reproduce --backbone-only` makes it). It must have
 ///     the study's model and data, and for a study with `backbone.from`, that bundle's backbone.
 public func runStudy(_ plan: StudyPlan, out: URL, shard: StudyShard? = nil, sharedBackbone: URL? = nil,
-                     reporter: ProgressReporter = SilentReporter()) throws -> StudyResult {
-    var bundle = try prepareStudyBackbone(plan, out: out, sharedBackbone: sharedBackbone, reporter: reporter)
+                     reporter: ProgressReporter = SilentReporter(),
+                     freeSpace: any FreeSpaceQuery = SystemFreeSpace()) throws -> StudyResult {
+    var bundle = try prepareStudyBackbone(plan, out: out, sharedBackbone: sharedBackbone, shard: shard, reporter: reporter,
+                                          freeSpace: freeSpace)
     var hardware = HardwareModel(preset: plan.hardware)
     hardware.preset.geometry = plan.geometry
     for (index, cell) in plan.cells.enumerated() where shard?.contains(index) ?? true {
@@ -286,7 +290,7 @@ public func runStudy(_ plan: StudyPlan, out: URL, shard: StudyShard? = nil, shar
             reporter.message("reusing \(entry.name)")
             continue
         }
-        _ = try Adapter(config: config, reporter: reporter).run(bundle: &bundle, hardware: hardware)
+        _ = try Adapter(config: config, reporter: reporter, freeSpace: freeSpace).run(bundle: &bundle, hardware: hardware)
     }
     var result = try collectStudyResult(plan: plan, bundle: bundle, hardware: hardware, shard: shard, reporter: reporter)
     result.shard = shard
@@ -300,10 +304,12 @@ public func runStudy(_ plan: StudyPlan, out: URL, shard: StudyShard? = nil, shar
 
 /// The first stage of ``runStudy(_:out:shard:sharedBackbone:reporter:)``: the study's backbone in
 /// the bundle `out` (trained, imported from the study's `backbone.from` or from `sharedBackbone`,
-/// or reused when `out` already holds it), checked against the plan.
+/// or reused when `out` already holds it), checked against the plan; `freeSpace` is asked first
+/// whether `out` has room for the backbone and `shard`'s (or every) pending task.
 @discardableResult
-public func prepareStudyBackbone(_ plan: StudyPlan, out: URL, sharedBackbone: URL? = nil,
-                                 reporter: ProgressReporter = SilentReporter()) throws -> TaskBundle {
+public func prepareStudyBackbone(_ plan: StudyPlan, out: URL, sharedBackbone: URL? = nil, shard: StudyShard? = nil,
+                                 reporter: ProgressReporter = SilentReporter(),
+                                 freeSpace: any FreeSpaceQuery = SystemFreeSpace()) throws -> TaskBundle {
     try plan.validate()
     var backbone = plan.backbone
     backbone.seed = plan.seed
@@ -328,13 +334,15 @@ public func prepareStudyBackbone(_ plan: StudyPlan, out: URL, sharedBackbone: UR
             throw StudyError.staleBundle(path: sharedBackbone.path, item: "the shared backbone", differs: differs.joined(separator: ", "))
         }
     }
+    try FreeSpace.check(out, neededBytes: try studyBytesToWrite(plan, out: out, source: source, shard: shard),
+                        for: "the study's backbone, task files and reports", query: freeSpace)
     if !FileManager.default.fileExists(atPath: manifestPath) {
         if let source {
             reporter.message("importing the backbone of \(source.directory.path)")
             _ = try TaskBundle.importBackbone(from: source, to: out, geometry: geometry)
         } else {
             reporter.message("training the backbone on \(backbone.data)")
-            _ = try Pretrainer(config: backbone, outDirectory: out, geometry: geometry, reporter: reporter).run(resume: true)
+            _ = try Pretrainer(config: backbone, outDirectory: out, geometry: geometry, reporter: reporter, freeSpace: freeSpace).run(resume: true)
         }
     } else {
         reporter.message("reusing the backbone in \(out.path)")
@@ -348,6 +356,21 @@ public func prepareStudyBackbone(_ plan: StudyPlan, out: URL, sharedBackbone: UR
         throw StudyError.staleBundle(path: out.path, item: "the backbone", differs: what)
     }
     return bundle
+}
+
+/// What the rest of a study writes into `out`, at most: the backbone (pretraining's
+/// checkpoints and backbone, or the imported backbone file) unless `out` holds a bundle, one
+/// task file no larger than the backbone file per task not yet in it, and slack for each
+/// manifest and the reports.
+public func studyBytesToWrite(_ plan: StudyPlan, out: URL, source: TaskBundle?, shard: StudyShard? = nil) throws -> Int64 {
+    let values = try plan.backbone.model.build(seed: 0).namedParameters().reduce(0) { $0 + $1.parameter.value.count }
+    let backboneFile = FreeSpace.sum(FreeSpace.float32Bytes(values), FreeSpace.slackBytes)
+    let existing = (try? TaskBundle.open(out)).map { Set($0.taskNames) }
+    var backbone: Int64 = 0
+    if existing == nil { backbone = source == nil ? Pretrainer.bytesToWrite(storedValues: values) : backboneFile }
+    let pending = plan.cells.enumerated().filter { (shard?.contains($0.offset) ?? true) && !(existing?.contains($0.element.name) ?? false) }.count
+    return FreeSpace.sum(backbone, FreeSpace.times(FreeSpace.sum(backboneFile, FreeSpace.slackBytes), pending),
+                         FreeSpace.times(FreeSpace.slackBytes, 4))
 }
 
 /// Reads every study task back from the bundle: accuracy and cost from the manifest, the

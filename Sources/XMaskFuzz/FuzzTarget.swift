@@ -25,7 +25,7 @@ public struct FuzzTarget: Sendable {
     }
 
     /// Every format, in the order the issue lists them.
-    public static var all: [FuzzTarget] { [safetensors, idx, npz, csv, yaml, hwConfig, masks, bundle] }
+    public static var all: [FuzzTarget] { [safetensors, idx, npz, csv, yaml, hwConfig, masks, bundle, cifar, png, importWeights] }
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 }

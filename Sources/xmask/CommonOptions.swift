@@ -3,6 +3,9 @@ import XMaskTensor
 
 /// Flags every training command shares.
 struct RunOptions: ParsableArguments {
+    /// The most threads a run may ask for (far above any machine's cores; each is a kernel worker).
+    static let maxThreads = 1024
+
     @Option(help: "Threads the kernels may use (default: all cores).")
     var threads: Int?
 
@@ -13,7 +16,9 @@ struct RunOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, !(1...Self.maxThreads).contains(threads) {
+            throw ValidationError("--threads \(threads): expected an integer in 1...\(Self.maxThreads)")
+        }
     }
 
     /// Runs `body` with the requested thread count.

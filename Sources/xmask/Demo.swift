@@ -22,6 +22,12 @@ struct Demo: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 1
     @OptionGroup var options: RunOptions
 
+    func validate() throws {
+        for (option, value) in [("--epochs", epochs), ("--steps", steps)] where value < 1 {
+            throw ValidationError("\(option) \(value): expected an integer ≥ 1")
+        }
+    }
+
     func run() throws {
         guard let root = Bundle.module.url(forResource: "DemoData", withExtension: nil) else {
             throw ValidationError("the demo data (DemoData) is missing from this build")

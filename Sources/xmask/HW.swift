@@ -52,6 +52,10 @@ struct HW: ParsableCommand {
         if task.masks != nil && task.method == .all {
             throw ValidationError("--masks holds one task of one method; --method all compares methods analytically")
         }
+        // Names first: an unknown model, preset or method is refused before anything is read.
+        if let model = network.model { _ = try naming("--model", model) { try NetworkModel.parse(model) } }
+        if let preset = hardware.preset { _ = try naming("--preset", preset) { try HardwarePreset.named(preset) } }
+        if let method = task.method { _ = try naming("--method", method) { try task.methods() } }
     }
 
     /// The option of each geometry / report field, for range errors (precedence: flags name
@@ -204,8 +208,11 @@ struct HWHardwareOptions: ParsableArguments {
         if let packing { g.maskPacking = packing }
         if let ksmRealBits { g.ksmRealValueBits = ksmRealBits }
         if let peGrid {
-            let parts = peGrid.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2 else { throw CrossbarError.invalidField(field: "--pe-grid", value: peGrid, expected: "ROWSxCOLS, e.g. 2x2") }
+            let parts = peGrid.lowercased().split(separator: "x", omittingEmptySubsequences: false).compactMap { Int($0) }
+            let limit = 1 << 20
+            guard parts.count == 2, parts.allSatisfy({ (1...limit).contains($0) }) else {
+                throw CrossbarError.invalidField(field: "--pe-grid", value: peGrid, expected: "ROWSxCOLS with ROWS and COLS in 1...\(limit), e.g. 2x2")
+            }
             FileHandle.standardError.write(Data("warning: --pe-grid is deprecated; write --pe-array-rows \(parts[0]) --pe-array-columns \(parts[1])\n".utf8))
             g.peArrayRows = parts[0]
             g.peArrayColumns = parts[1]

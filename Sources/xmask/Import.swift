@@ -33,18 +33,33 @@ struct Import: ParsableCommand {
     var sparePEFraction = 0.1
     @OptionGroup var options: RunOptions
 
+    /// The option of each `ModelSpec` / geometry field, for range errors.
+    static let optionNames = kebabOptions(["model", "imageSize", "classes", "sparePEFraction"])
+        .merging(["inChannels": "--channels", "numClasses": "--classes", "weightBits": "--bits", "activationBits": "--bits",
+                  "firstLayerBits": "--edge-bits", "lastLayerBits": "--edge-bits"]) { a, _ in a }
+
     func validate() throws {
         if data == nil && (imageSize == nil || channels == nil) {
             throw ValidationError("without --data, give --image-size and --channels")
         }
+        // Everything but the data, before any file is read (the sizes --data fills in are
+        // checked once it is probed).
+        try namingOptions(Self.optionNames) {
+            try spec(channels: channels ?? 1, imageSize: imageSize ?? ModelSpec.imageSizes.upperBound).validate()
+            try CrossbarGeometry(sparePEFraction: sparePEFraction).validate()
+        }
+    }
+
+    func spec(channels: Int, imageSize: Int) -> ModelSpec {
+        let quantization = bits == 32 ? nil : QuantizationSpec(weightBits: bits, activationBits: bits, firstLayerBits: edgeBits, lastLayerBits: edgeBits)
+        return ModelSpec(name: model, inChannels: channels, numClasses: classes, imageSize: imageSize, quantization: quantization)
     }
 
     func run() throws {
         let dataURL = data.map { URL(fileURLWithPath: $0) }
         let probe = try dataURL.map { try TaskData.probe(directory: $0) }
-        let quantization = bits == 32 ? nil : QuantizationSpec(weightBits: bits, activationBits: bits, firstLayerBits: edgeBits, lastLayerBits: edgeBits)
-        let spec = ModelSpec(name: model, inChannels: channels ?? probe?.channels ?? 0, numClasses: classes,
-                             imageSize: imageSize ?? probe?.size ?? 0, quantization: quantization)
+        let spec = spec(channels: channels ?? probe?.channels ?? 0, imageSize: imageSize ?? probe?.size ?? 0)
+        try namingOptions(Self.optionNames) { try spec.validate() }
         let result = try options.withThreads {
             try BackboneImport.run(weights: URL(fileURLWithPath: weights), spec: spec, out: URL(fileURLWithPath: out), data: dataURL,
                                    geometry: CrossbarGeometry(sparePEFraction: sparePEFraction))

@@ -23,6 +23,12 @@ func namingOptions<T>(_ options: [String: String], _ body: () throws -> T) throw
     }
 }
 
+/// Runs `body`, a lookup of a name given to `option` (a model, preset, method), and puts the
+/// option in front of its error: `--model resnet18-imagenet: unknown model …`.
+func naming<T>(_ option: String, _ value: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch { throw ValidationError("\(option) \(value): \(error)") }
+}
+
 /// `sparePEFraction` → `spare-pe-fraction`: a dash before a capital that starts a word (after a
 /// lower-case letter, or the last capital of an acronym before a lower-case letter).
 func kebab(_ field: String) -> String {

@@ -47,4 +47,40 @@ struct SafetensorsBoundsTests {
         try Data([1, 2, 3]).write(to: scratch)
         #expect(throws: SafetensorsError.truncated(file: scratch.path, byteCount: 3)) { try Safetensors.readTensors(contentsOf: scratch) }
     }
+
+    /// The streaming readers give what the in-memory parser gives, for every dtype and across
+    /// the reader's 1 MiB conversion chunks.
+    @Test func theStreamingReadersMatchTheInMemoryParserForEveryDType() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var rng = SeededGenerator(seed: 5)
+        var file = Safetensors(metadata: ["k": "v"])
+        let n = 700_001  // F16: 1.4 MB, two chunks and a partial one
+        for dtype in [SafetensorsDType.float32, .float64, .float16, .bfloat16, .int64, .int32, .uint8, .bool] {
+            let count = dtype == .float16 ? n : 1_000 + Int(rng.next() % 1000)
+            let bytes = (0..<(count * dtype.byteSize)).map { i -> UInt8 in
+                dtype == .bool ? UInt8(i % 2) : UInt8(truncatingIfNeeded: rng.next())
+            }
+            file.setEntry(SafetensorsEntry(dtype: dtype, shape: [count], bytes: bytes), forKey: dtype.rawValue)
+        }
+        try file.write(to: scratch)
+        let reference = try Safetensors(data: file.serialized())
+        let bytes = try Safetensors(contentsOf: scratch)
+        #expect(bytes.entries == reference.entries && bytes.metadata == ["k": "v"])
+        let direct = try Safetensors.readTensors(contentsOf: scratch)
+        for key in reference.keys {
+            let expected = try reference.tensor(key).scalars, found = direct.tensors[key]?.scalars ?? []
+            // Bit patterns: NaNs from random bytes compare unequal as floats.
+            #expect(expected.map(\.bitPattern) == found.map(\.bitPattern), "\(key)")
+            #expect(direct.dtypes[key] == reference.entries[key]?.dtype)
+        }
+    }
+
+    @Test func aDirectoryOrAMissingFileIsAFileSystemError() throws {
+        let dir = FileManager.default.temporaryDirectory
+        #expect { try Safetensors(contentsOf: dir) } throws: { "\($0)".contains("not a regular file") }
+        #expect { try Safetensors.readTensors(contentsOf: dir.appendingPathComponent("missing-\(UUID().uuidString)")) } throws: {
+            "\($0)".contains("cannot open")
+        }
+    }
 }

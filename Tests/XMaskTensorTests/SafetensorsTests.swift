@@ -238,7 +238,7 @@ private func parseError(_ data: Data, mentions: [String] = [],
         let error = #expect(throws: SafetensorsError.self) { try Safetensors(contentsOf: url) }
         guard case .fileSystem(let inner) = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(inner.path == url.path)
-        #expect(inner.operation == .read)
+        #expect(inner.operation == .open)  // the streaming reader opens, then reads
     }
 
     @Test func writingIntoAMissingDirectoryFails() {

@@ -23,8 +23,9 @@ let xmaskBinary: URL = {
     return packageRoot.appendingPathComponent(".build/debug/xmask")
 }()
 
-/// Runs `xmask arguments…` to completion.
-func xmask(_ arguments: [String], in directory: URL? = nil) throws -> CLIResult {
+/// Runs `xmask arguments…` to completion; with `timeoutSeconds`, a run still going then is
+/// killed (and reported as signalled, with a note on standard error).
+func xmask(_ arguments: [String], in directory: URL? = nil, timeoutSeconds: Double? = nil) throws -> CLIResult {
     let process = Process()
     process.executableURL = xmaskBinary
     process.arguments = arguments
@@ -36,11 +37,29 @@ func xmask(_ arguments: [String], in directory: URL? = nil) throws -> CLIResult 
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    let timedOut = TimeoutFlag()
+    if let timeoutSeconds {
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
+            if process.isRunning {
+                timedOut.set()
+                kill(process.processIdentifier, SIGKILL)
+            }
+        }
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return CLIResult(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                     stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+                     stdout: String(decoding: outData, as: UTF8.self),
+                     stderr: String(decoding: errData, as: UTF8.self) + (timedOut.value ? "\n[killed after \(timeoutSeconds ?? 0) s]" : ""))
+}
+
+/// A flag set from another thread.
+final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+    func set() { lock.withLock { isSet = true } }
+    var value: Bool { lock.withLock { isSet } }
 }
 
 /// The demo datasets shipped with the CLI (IDX, gzip).

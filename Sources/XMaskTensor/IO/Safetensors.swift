@@ -94,49 +94,59 @@ public struct Safetensors: Sendable {
 
     // MARK: Reading
 
-    /// Reads and checks the file at `url`.
+    /// Reads and checks the file at `url`: the header first, then each entry's bytes straight
+    /// into the array that keeps them (`pread`, no mapping), so reading holds one copy of the
+    /// data. The checks are those of ``init(data:file:)``.
     public init(contentsOf url: URL) throws(SafetensorsError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw .fileSystem(FileSystemError(path: url.path, operation: .read, reason: error.localizedDescription))
+        let reader = try SafetensorsFileReader(url)
+        var entries: [String: SafetensorsEntry] = [:]
+        entries.reserveCapacity(reader.header.entries.count)
+        for (key, item) in reader.header.entries {
+            var failure: SafetensorsError?
+            let bytes = [UInt8](unsafeUninitializedCapacity: item.range.count) { out, initialized in
+                do throws(SafetensorsError) {
+                    try reader.read(item, into: UnsafeMutableRawBufferPointer(out))
+                    initialized = item.range.count
+                } catch {
+                    failure = error
+                    initialized = 0
+                }
+            }
+            if let failure { throw failure }
+            entries[key] = SafetensorsEntry(dtype: item.dtype, shape: item.shape, bytes: bytes)
         }
-        try self.init(data: data, file: url.path)
+        self.init(metadata: reader.header.metadata, file: url.path)
+        self.entries = entries
     }
 
     /// Reads the file at `url` straight into `Float` tensors, checked as ``init(contentsOf:)``
-    /// checks it: the file is memory-mapped and each entry decoded once, so the only copy held
-    /// is the tensors (``init(contentsOf:)`` keeps the raw bytes as well).
-    public static func readTensors(contentsOf url: URL) throws(SafetensorsError) -> (tensors: [String: Tensor], metadata: [String: String]) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw .fileSystem(FileSystemError(path: url.path, operation: .read, reason: error.localizedDescription))
-        }
-        typealias Parsed = (tensors: [String: Tensor], metadata: [String: String])
-        let parsed = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Result<Parsed, SafetensorsError> in
-            do throws(SafetensorsError) {
-                let layout = try SafetensorsHeader.parse(bytes, file: url.path)
-                var tensors: [String: Tensor] = [:]
-                tensors.reserveCapacity(layout.entries.count)
-                for (key, item) in layout.entries {
-                    let source = UnsafeRawBufferPointer(
-                        rebasing: bytes[(layout.dataStart + item.range.lowerBound)..<(layout.dataStart + item.range.upperBound)])
-                    let n = source.count / item.dtype.byteSize
-                    let scalars = [Float](unsafeUninitializedCapacity: n) { out, initialized in
-                        item.dtype.decode(source, into: UnsafeMutableBufferPointer(rebasing: out[0..<n]))
-                        initialized = n
-                    }
-                    tensors[key] = Tensor(shape: item.shape, scalars: scalars)
+    /// checks it: each entry is read into its tensor's storage (an `F32` entry directly, other
+    /// dtypes converted a megabyte at a time), so the only copy held is the tensors. `dtypes`
+    /// gives each entry's stored type (an importer refuses integer weights).
+    public static func readTensors(contentsOf url: URL) throws(SafetensorsError)
+        -> (tensors: [String: Tensor], metadata: [String: String], dtypes: [String: SafetensorsDType])
+    {
+        let reader = try SafetensorsFileReader(url)
+        var tensors: [String: Tensor] = [:]
+        var dtypes: [String: SafetensorsDType] = [:]
+        tensors.reserveCapacity(reader.header.entries.count)
+        for (key, item) in reader.header.entries {
+            let n = item.range.count / item.dtype.byteSize
+            var failure: SafetensorsError?
+            let scalars = [Float](unsafeUninitializedCapacity: n) { out, initialized in
+                do throws(SafetensorsError) {
+                    try reader.readFloats(item, into: UnsafeMutableBufferPointer(rebasing: out[0..<n]))
+                    initialized = n
+                } catch {
+                    failure = error
+                    initialized = 0
                 }
-                return .success((tensors, layout.metadata))
-            } catch {
-                return .failure(error)
             }
+            if let failure { throw failure }
+            tensors[key] = Tensor(shape: item.shape, scalars: scalars)
+            dtypes[key] = item.dtype
         }
-        return try parsed.get()
+        return (tensors, reader.header.metadata, dtypes)
     }
 
     /// Parses and checks the bytes of a safetensors file; `file` names it in error messages.

@@ -18,19 +18,33 @@ struct SafetensorsHeader {
     /// section: known dtype, shape × dtype size = byte range, ranges inside the data, disjoint,
     /// and covering it without gaps.
     static func parse(_ bytes: UnsafeRawBufferPointer, file: String) throws(SafetensorsError) -> SafetensorsHeader {
-        guard bytes.count >= 8 else { throw .truncated(file: file, byteCount: bytes.count) }
+        let headerEnd = try headerEnd(lengthField: bytes, fileSize: bytes.count, file: file)
+        return try parse(json: UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd]), fileSize: bytes.count, file: file)
+    }
+
+    /// Where the header of a file of `fileSize` bytes ends (8 + its length), from the first 8
+    /// bytes (`lengthField` may hold more; fewer than 8 means the file is truncated). The length
+    /// is checked against ``Safetensors/maximumHeaderBytes`` and the file's size.
+    static func headerEnd(lengthField: UnsafeRawBufferPointer, fileSize: Int, file: String) throws(SafetensorsError) -> Int {
+        guard lengthField.count >= 8, fileSize >= 8 else { throw .truncated(file: file, byteCount: min(lengthField.count, fileSize)) }
         var length: UInt64 = 0
-        for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        let available = bytes.count - 8
+        for i in 0..<8 { length |= UInt64(lengthField[i]) << (8 * UInt64(i)) }
+        let available = fileSize - 8
         guard length <= UInt64(Safetensors.maximumHeaderBytes) else {
             throw .headerTooLarge(file: file, headerLength: length, limit: Safetensors.maximumHeaderBytes)
         }
         guard length <= UInt64(available) else {
             throw .headerLengthBeyondFile(file: file, headerLength: length, bytesAfterLengthField: available)
         }
-        let headerEnd = 8 + Int(length)
-        let dataCount = bytes.count - headerEnd
-        let raw = try decode(Data(UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd])), file: file)
+        return 8 + Int(length)
+    }
+
+    /// Parses the header JSON (`json`, the bytes after the length field) of a file of
+    /// `fileSize` bytes and checks every entry against the data section, as ``parse(_:file:)``.
+    static func parse(json: UnsafeRawBufferPointer, fileSize: Int, file: String) throws(SafetensorsError) -> SafetensorsHeader {
+        let headerEnd = 8 + json.count
+        let dataCount = fileSize - headerEnd
+        let raw = try decode(Data(json), file: file)
 
         var items: [(key: String, item: Item)] = []
         for key in raw.entries.keys.sorted(by: Safetensors.byteOrder) {
