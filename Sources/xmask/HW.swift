@@ -40,6 +40,9 @@ struct HW: ParsableCommand {
         if network.networkFile != nil && network.includeClassifier {
             throw ValidationError("--include-classifier applies to --model; every line of a CSV is mapped")
         }
+        if let classes = network.classes, !(2...ModelSpec.maxClasses).contains(classes) {
+            throw ValidationError("--classes \(classes): expected an integer in 2...\(ModelSpec.maxClasses)")
+        }
         if network.classes != nil && !network.includeClassifier {
             throw ValidationError("--classes sizes the classifier head, which is mapped only with --include-classifier")
         }
@@ -52,10 +55,8 @@ struct HW: ParsableCommand {
         if task.masks != nil && task.method == .all {
             throw ValidationError("--masks holds one task of one method; --method all compares methods analytically")
         }
-        // Names first: an unknown model, preset or method is refused before anything is read.
+        // Names first: an unknown model is refused before anything is read (presets and methods are typed options).
         if let model = network.model { _ = try naming("--model", model) { try NetworkModel.parse(model) } }
-        if let preset = hardware.preset { _ = try naming("--preset", preset) { try HardwarePreset.named(preset) } }
-        if let method = task.method { _ = try naming("--method", method) { try task.methods() } }
     }
 
     /// The option of each geometry / report field, for range errors (precedence: flags name

@@ -70,7 +70,8 @@ import XMaskNN
         try writeSyntheticIDX(to: data, classes: 4, seed: 100)
         var backbone = PretrainConfig(model: ModelSpec(name: "resnet20", inChannels: 1, numClasses: 4, imageSize: 8), data: data.path, epochs: 1)
         backbone.batchSize = 32
-        let plan = StudyPlan(backbone: backbone, tasks: [.init(name: "a", data: data.path, classes: 4)], methods: [.xbm, .ksm], steps: 1)
+        var plan = StudyPlan(backbone: backbone, tasks: [.init(name: "a", data: data.path, classes: 4)], methods: [.xbm, .ksm])
+        plan.adapt.steps = 1
         let out = scratch.url.appendingPathComponent("study")
         let needed = try studyBytesToWrite(plan, out: out, source: nil)
         expectFullDisk(out, available: needed - 1) {
