@@ -63,15 +63,7 @@ struct CrashConsistencyTests {
         var listedAfterKill = 0
         for round in 0..<20 {
             try restore()
-            let process = Process()
-            process.executableURL = xmaskBinary
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(useconds_t(Double(rng.next() % 1000) / 1000 * seconds * 1.1 * 1e6))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = try killXMask(arguments, after: Double(rng.next() % 1000) / 1000 * seconds * 1.1)
 
             let opened = try TaskBundle.open(bundle.directory)
             #expect(try Data(contentsOf: bundle.directory.appendingPathComponent("tasks/first/state.safetensors")) == firstBytes, "round \(round)")

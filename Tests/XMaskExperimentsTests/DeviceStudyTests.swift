@@ -118,6 +118,37 @@ private func parseError(_ device: String) -> ExperimentFileError? {
         }
     }
 
+    /// A shard holds only some of the tasks, so its run leaves the `device:` section to the
+    /// merge, which evaluates every task on the same chips as the unsharded study; with several
+    /// seeds a `device:` section is refused (it evaluates one task per (task, method)).
+    @Test func aShardedStudysDeviceSectionRunsAtTheMerge() throws {
+        let scratch = try ScratchDirectory()
+        let file = try tinyDeviceStudy(in: scratch, device: "device: {seed: 5, trials: 2, points: [{preset: stuck-5pct}]}\n")
+        let whole = try runStudy(file.plan, out: file.out)
+        #expect(whole.device?.count == 1)
+        let runs = scratch.url.appendingPathComponent("runs")
+        let backbone = runs.appendingPathComponent("backbone")
+        try prepareStudyBackbone(file.plan, out: backbone)
+        let dirs = (0..<2).map { runs.appendingPathComponent("shard-\($0)") }
+        for (k, dir) in dirs.enumerated() {
+            let shard = try runStudy(file.plan, out: dir, shard: StudyShard(index: k, count: 2), sharedBackbone: backbone)
+            #expect(shard.device == nil)
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("device").path))
+            try shard.writeReport(to: dir)
+        }
+        let merged = try mergeStudyShards(dirs, plan: file.plan, into: runs.appendingPathComponent("merged"))
+        #expect(merged.device != nil && merged.device == whole.device)
+
+        var seeded = file.plan
+        seeded.seeds = [1, 2]
+        do {
+            try seeded.validate()
+            Issue.record("a device: section with two seeds was accepted")
+        } catch {
+            #expect("\(error)".contains("device"), "\(error)")
+        }
+    }
+
     /// Adapted without a `device:` section, then run with one: the tasks are reused; an
     /// interrupted device run resumes without redoing finished points; a point redone gives the
     /// same bytes (seeded chips); ideal cells give the plain evaluation bit for bit; another seed
