@@ -302,7 +302,7 @@ public func runStudy(_ plan: StudyPlan, out: URL, shard: StudyShard? = nil, shar
     return result
 }
 
-/// The first stage of ``runStudy(_:out:shard:sharedBackbone:reporter:)``: the study's backbone in
+/// The first stage of ``runStudy(_:out:shard:sharedBackbone:reporter:freeSpace:)``: the study's backbone in
 /// the bundle `out` (trained, imported from the study's `backbone.from` or from `sharedBackbone`,
 /// or reused when `out` already holds it), checked against the plan; `freeSpace` is asked first
 /// whether `out` has room for the backbone and `shard`'s (or every) pending task.
