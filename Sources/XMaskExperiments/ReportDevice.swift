@@ -66,7 +66,7 @@ extension StudyResult {
     }
 
     static func meanStd(_ s: (mean: Double, std: Double)?) -> String {
-        s.map { String(format: "%.2f ± %.2f", 100 * $0.mean, 100 * $0.std) } ?? "—"
+        s.map { ReportFormat.percentMeanStd($0.mean, $0.std) } ?? "—"
     }
 
     var deviceCellLevels: Int { plan.geometry.cellLevels }

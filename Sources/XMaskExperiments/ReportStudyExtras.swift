@@ -28,7 +28,7 @@ extension StudyResult {
         guard !cs.isEmpty else { return "—" }
         guard hasSeeds else { return ReportFormat.percent(cs[0].accuracy) }
         let (m, s) = meanAndStd(cs.map(\.accuracy))
-        return ReportFormat.percent(m) + " ± " + ReportFormat.percent(s)
+        return ReportFormat.percentMeanStd(m, s)
     }
 
     /// Mean accuracy (%) of a method over tasks; with several seeds "mean ± std" of the per-seed means over tasks.
@@ -40,7 +40,7 @@ extension StudyResult {
             return cs.isEmpty ? nil : cs.map(\.accuracy).reduce(0, +) / Double(cs.count)
         }
         let (m, s) = meanAndStd(perSeed)
-        return ReportFormat.percent(m) + " ± " + ReportFormat.percent(s)
+        return ReportFormat.percentMeanStd(m, s)
     }
 
     /// With several seeds: the seed-to-seed spread of every method's accuracy (one row per task).

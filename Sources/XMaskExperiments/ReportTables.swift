@@ -70,6 +70,8 @@ public struct PaperClaim: Sendable {
 /// Number formats shared by the Markdown, HTML and text reports (studies and `xmask hw`).
 public enum ReportFormat {
     static func percent(_ x: Double) -> String { String(format: "%.2f", 100 * x) }
+    /// A mean and a standard deviation of fractions, as percentages: "97.50 ± 1.25".
+    static func percentMeanStd(_ mean: Double, _ std: Double) -> String { percent(mean) + " ± " + percent(std) }
     /// Digits grouped by thousands: 1234567 → "1,234,567".
     public static func grouped(_ n: Int) -> String {
         let s = String(abs(n))
